@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,6 +39,7 @@ class PledgeAdmin(SimpleHistoryAdmin):
     date_hierarchy = "period_start"
     autocomplete_fields = ["municipalities", "police_areas"]
     inlines = [PledgePartyInline, SignatoryInline, PledgeDialogueInline, FocusAreaInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("municipalities")
