@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL and Redis run on 127.0.0.1 for the tests, installing them where missing.
+# Make sure PostgreSQL and Redis run on 127.0.0.1 for the tests, and that Chromium is there for the
+# browser tests, installing them where missing.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -7,6 +8,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the browser tests drive Debian's chromium
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} …"
   as_root apt-get update -qq
