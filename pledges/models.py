@@ -313,6 +313,14 @@ class Commitment(models.Model):
         _("valid to"), null=True, blank=True, help_text=_("Empty: to the end of the pledge period.")
     )
     places = models.ManyToManyField("dialogues.Place", related_name="commitments", blank=True, verbose_name=_("places"))
+    internal_details = models.TextField(
+        _("internal operational details"),
+        blank=True,
+        help_text=_(
+            "Places and times of planned controls and the like. Seen only by staff: never shown on public pages, "
+            "the API, feeds or exports for the public."
+        ),
+    )
 
     history = HistoricalRecords()
 
