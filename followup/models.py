@@ -211,3 +211,88 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return _("Evaluation %(year)s – %(pledge)s") % {"year": self.year, "pledge": self.pledge}
+
+
+class MissedPeriod(models.Model):
+    """Why a period of a commitment was missed (not met or not reported), and what is done about it.
+
+    Shown wherever the miss is shown: staff pages, public pages, API and the evaluation.
+    """
+
+    class Reason(models.TextChoices):
+        NOT_PRIORITISED = "not_prioritised", _("Not prioritised")
+        LACK_OF_STAFF = "lack_of_staff", _("Lack of staff")
+        WEATHER = "weather", _("Weather")
+        OTHER = "other", _("Other")
+
+    commitment = models.ForeignKey(
+        "pledges.Commitment", on_delete=models.CASCADE, related_name="missed_periods", verbose_name=_("commitment")
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reason_text = models.TextField(_("explanation"), blank=True, help_text=_("Required when the reason is Other."))
+    corrective_action = models.TextField(_("corrective action"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment", "period_start"]
+        verbose_name = _("missed period")
+        verbose_name_plural = _("missed periods")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "period_start"], name="missed_period_one_per_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="missed_period_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(reason_text=""), name="missed_period_other_is_explained"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} {self.period_start}: {self.get_reason_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.reason == self.Reason.OTHER and not self.reason_text.strip():
+            raise ValidationError({"reason_text": _("Explain the reason when you choose Other.")})
+
+    @property
+    def reason_display(self):
+        """The reason as shown to readers: the explanation stands for Other."""
+        if self.reason == self.Reason.OTHER:
+            return self.reason_text
+        if self.reason_text:
+            return f"{self.get_reason_display()}: {self.reason_text}"
+        return self.get_reason_display()
+
+
+class Reminder(models.Model):
+    """One e-mail sent to one user about one closed period without any entry: the unique
+    constraint is what keeps a user from being reminded twice."""
+
+    commitment = models.ForeignKey("pledges.Commitment", on_delete=models.CASCADE, related_name="reminders")
+    period_start = models.DateField(_("period start"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "period_start", "user"], name="reminder_once_per_period_user")
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} {self.period_start} → {self.user}"

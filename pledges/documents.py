@@ -394,6 +394,7 @@ def _commitment_errors(commitment, path, start, end, errors, check_organisation,
                 )
     first = valid_from or start
     last = valid_to or end
+    _missed_period_errors(commitment, path, first, last, errors)
     for index, activity in enumerate(commitment["activities"]):
         performed_on = _parse_date(activity["date"], f"{path}.activities[{index}].date", errors)
         if performed_on and first and last and not first <= performed_on <= last:
@@ -402,6 +403,36 @@ def _commitment_errors(commitment, path, start, end, errors, check_organisation,
                     f"{path}.activities[{index}].date",
                     _("%(date)s lies outside the period the commitment is valid, %(start)s – %(end)s")
                     % {"date": performed_on, "start": first, "end": last},
+                )
+            )
+
+
+def _missed_period_errors(commitment, path, first, last, errors):
+    """A missed period is one of the commitment's periods (buckets), given a reason."""
+    from followup.progress import bucket_ranges
+    from pledges.models import Commitment
+
+    target = commitment["target"]
+    buckets = set()
+    if target["kind"] == "quantity" and first and last and target["unit"] and target["interval"]:
+        shape = Commitment(unit=target["unit"], interval=target["interval"], due_month=target["due_month"])
+        buckets = set(bucket_ranges(shape, first, last))
+    starts = set()
+    for index, missed in enumerate(commitment["missed_periods"]):
+        item_path = f"{path}.missed_periods[{index}]"
+        period_start = _parse_date(missed["start"], f"{item_path}.start", errors)
+        period_end = _parse_date(missed["end"], f"{item_path}.end", errors)
+        if missed["reason"] == "other" and not missed["reason_text"].strip():
+            errors.append(DocumentError(f"{item_path}.reason_text", _("explain the reason when it is other")))
+        if period_start in starts:
+            errors.append(DocumentError(f"{item_path}.start", _("the period is given twice")))
+        starts.add(period_start)
+        if period_start and period_end and (period_start, period_end) not in buckets:
+            errors.append(
+                DocumentError(
+                    item_path,
+                    _("%(start)s – %(end)s is not one of the commitment's follow-up periods")
+                    % {"start": period_start, "end": period_end},
                 )
             )
 
@@ -499,6 +530,19 @@ def normalise_document(document, *, canonical=True) -> dict:
             "valid_to": item.get("valid_to"),
             "places": ordered(item.get("places", []), key=str),
             "activities": ordered(activities, key=lambda a: (a["date"], a["quantity"], a["hours"] or 0, a["note"])),
+            "missed_periods": ordered(
+                (
+                    {
+                        "start": missed["start"],
+                        "end": missed["end"],
+                        "reason": missed["reason"],
+                        "reason_text": missed.get("reason_text", ""),
+                        "corrective_action": missed.get("corrective_action", ""),
+                    }
+                    for missed in item.get("missed_periods", [])
+                ),
+                key=lambda m: m["start"],
+            ),
         }
 
     def indicator(item):

@@ -52,6 +52,7 @@ def pledge_for_export(pk) -> Pledge:
                         "responsible__municipality",
                         "places__municipality",
                         Prefetch("activity_logs", queryset=ActivityLog.objects.order_by()),
+                        "missed_periods",
                     ),
                 ),
             ),
@@ -222,6 +223,16 @@ def _commitment_document(commitment, organisation_name, place_name):
         "valid_to": _iso(commitment.valid_to),
         "places": sorted(place_name(p) for p in commitment.places.all()),
         "activities": sorted(activities, key=lambda a: (a["date"], a["quantity"], a["hours"] or 0, a["note"])),
+        "missed_periods": [
+            {
+                "start": _iso(missed.period_start),
+                "end": _iso(missed.period_end),
+                "reason": missed.reason,
+                "reason_text": missed.reason_text,
+                "corrective_action": missed.corrective_action,
+            }
+            for missed in sorted(commitment.missed_periods.all(), key=lambda m: m.period_start)
+        ],
     }
 
 

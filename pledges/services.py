@@ -18,7 +18,7 @@ from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from dialogues.models import Dialogue, Finding, Place
-from followup.models import ActivityLog, Indicator, IndicatorValue
+from followup.models import ActivityLog, Indicator, IndicatorValue, MissedPeriod
 from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.services import save_if_changed
 
@@ -414,6 +414,24 @@ def _import_commitment(area, order, item, path, commitment, organisations, place
         # bulk_create skips save(), so the history rows are written explicitly.
         created_logs = ActivityLog.objects.bulk_create(new_logs)
         ActivityLog.history.bulk_history_create(created_logs)
+
+    wanted_starts = []
+    for index, missed in enumerate(item["missed_periods"]):
+        wanted_starts.append(_date(missed["start"]))
+        _upsert(
+            MissedPeriod,
+            f"{path}.missed_periods[{index}]",
+            {"commitment": commitment, "period_start": _date(missed["start"])},
+            {
+                "period_end": _date(missed["end"]),
+                "reason": missed["reason"],
+                "reason_text": missed["reason_text"],
+                "corrective_action": missed["corrective_action"],
+            },
+        )
+    commitment.missed_periods.exclude(period_start__in=wanted_starts).delete()
+
+
 
 
 def _import_indicators(pledge, doc, municipalities, police_areas):
