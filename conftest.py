@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import pytest
@@ -25,6 +26,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     as every real installation does. Tests roll back their own writes on top of it."""
     with django_db_blocker.unblock():
         _load_reference_data()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_certificate():
+    """A self-signed signing certificate for this test process (config.settings.test names the file)."""
+    with open(os.devnull, "w") as quiet:
+        call_command("create_signing_certificate", stdout=quiet)
 
 
 @pytest.fixture
@@ -56,3 +64,44 @@ def page(browser, live_server, reference_data):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@contextlib.contextmanager
+def celery_broker(url, **conf):
+    """Point the Celery app of this process at a real broker for the duration (tests run eager by default).
+
+    The app caches its producer pool and result backend from the first use, so those are dropped
+    on the way in and out."""
+    from config.celery import app
+
+    def reset():
+        vars(app._local).pop("backend", None)
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", *conf)}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, **conf)
+    reset()
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        reset()
+
+
+@pytest.fixture
+def celery_worker(reference_data):
+    """A real Celery worker (a thread of this process) consuming from the real Redis on 127.0.0.1.
+
+    Tasks sent with .delay() go through Redis to it; it uses its own database connection, so the test
+    must commit its data (transactional tests)."""
+    from celery.contrib.testing.worker import start_worker
+
+    broker = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+    with (
+        celery_broker(broker) as app,
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker,
+    ):
+        yield worker

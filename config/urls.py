@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("konto/", include("accounts.urls")),
+    path("hantera/uppfoljning/", include("followup.urls")),
     path("hantera/", include("pledges.staff_urls")),
     path("kommuner/", include("municipalities.urls")),
     path("api/v1/", include("pledges.api.urls")),

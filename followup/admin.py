@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActivityLog, Evaluation, Indicator, IndicatorValue
+from .models import ActivityLog, Evaluation, Indicator, IndicatorValue, MissedPeriod, Reminder
 
 
 @admin.register(ActivityLog)
@@ -37,3 +37,23 @@ class EvaluationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["pledge"]
     list_select_related = ["pledge"]
     readonly_fields = ["checksum", "built_at", "error"]
+
+
+@admin.register(MissedPeriod)
+class MissedPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["commitment", "period_start", "period_end", "reason", "recorded_by", "recorded_at"]
+    list_filter = ["reason"]
+    search_fields = ["commitment__title", "reason_text", "corrective_action"]
+    autocomplete_fields = ["commitment", "recorded_by"]
+    list_select_related = ["commitment", "recorded_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "period_start", "user", "sent_at"]
+    search_fields = ["commitment__title", "user__username", "user__email"]
+    list_select_related = ["commitment", "user"]
+    readonly_fields = ["commitment", "period_start", "user", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False  # a record of e-mails sent, not something to make up

@@ -183,12 +183,28 @@ class Evaluation(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Stage(models.TextChoices):
+        COLLECTING = "collecting", _("Collecting the data")
+        RENDERING = "rendering", _("Rendering the PDF")
+        SIGNING = "signing", _("Signing")
+        STORING = "storing", _("Storing")
+
+    MAX_ATTEMPTS = 3  # a job that keeps killing its worker stops here and is marked failed
+
     pledge = models.ForeignKey(
         "pledges.Pledge", on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("pledge")
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
-    narrative = models.TextField(_("narrative"), blank=True)
+    narrative = models.TextField(
+        _("narrative"), blank=True, help_text=_("What was done this year, what was not and why, and what changes.")
+    )
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Published evaluations can be downloaded by the public.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NOT_BUILT)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="evaluations/%Y/", blank=True)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
     built_at = models.DateTimeField(_("built at"), null=True, blank=True)
@@ -211,6 +227,10 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return _("Evaluation %(year)s – %(pledge)s") % {"year": self.year, "pledge": self.pledge}
+
+    @property
+    def is_busy(self):
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
 
 
 class MissedPeriod(models.Model):

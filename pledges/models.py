@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -85,6 +86,18 @@ class Pledge(models.Model):
     signed_place = models.CharField(_("signed at (place)"), max_length=200, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    previous_pledge = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_pledges",
+        verbose_name=_("previous pledge"),
+        help_text=_("The pledge of the previous period that this one was created from."),
+    )
+    # Raised by every save through the staff area; a save based on an older version is refused,
+    # so that two people editing at once cannot overwrite each other silently.
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -116,6 +129,66 @@ class Pledge(models.Model):
     @property
     def effects_sought_list(self):
         return [line for line in self.effects_sought.splitlines() if line.strip()]
+
+
+class StatusChange(models.Model):
+    """One step of the workflow (draft → review → signed → published → ended / withdrawn): who and when."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("pledge")
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=Pledge.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Pledge.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledge_status_changes",
+        verbose_name=_("changed by"),
+        help_text=_("Empty when the system made the change, e.g. ended the pledge after its end date."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["pledge", "changed_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="status_change_changes_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.pledge}: {self.from_status} → {self.to_status}"
+
+
+class Amendment(models.Model):
+    """A change made to a pledge after it was signed. The signed agreement stays as it was;
+    the amendment says why it changed and what."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("pledge"))
+    reason = models.TextField(_("reason for the change"))
+    changes = models.TextField(_("what changed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="pledge_amendments",
+        verbose_name=_("made by"),
+    )
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pledge", "created_at", "id"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="amendment_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.pledge}: {self.reason[:60]}"
 
 
 class PledgeParty(models.Model):

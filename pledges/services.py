@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from dialogues.models import Dialogue, Finding, Place
@@ -23,7 +24,8 @@ from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.services import save_if_changed
 
 from .documents import DocumentError, DocumentInvalid, normalise_document, read_document_file, validate_document
-from .models import Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
+from .models import Amendment, Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory, StatusChange
+from .public_cache import public_cache_bump
 
 # Orders are moved out of the way by this much before children are re-ordered, so that the
 # (parent, order) unique constraints never see two rows with the same order mid-way.
@@ -98,6 +100,8 @@ def pledge_import_document(*, document, source="") -> tuple[Pledge, bool]:
     Raises DocumentInvalid (and writes nothing) if the document has any problem.
     """
     doc = pledge_document_validate(document, source=source)
+    # Parts are written with bulk_create and update(), which send no signals.
+    transaction.on_commit(public_cache_bump)
     try:
         return _import(doc)
     except DocumentInvalid as exc:
@@ -432,8 +436,6 @@ def _import_commitment(area, order, item, path, commitment, organisations, place
     commitment.missed_periods.exclude(period_start__in=wanted_starts).delete()
 
 
-
-
 def _import_indicators(pledge, doc, municipalities, police_areas):
     keys = []
     for order, item in enumerate(doc["indicators"]):
@@ -471,3 +473,427 @@ def _import_indicators(pledge, doc, municipalities, police_areas):
                 {"value": _decimal(value["value"], 2), "note": value["note"]},
             )
     pledge.indicators.exclude(key__in=keys).delete()
+
+
+# --- The staff area: editor, workflow, signing, amendments, next period -----------------------------------------
+
+# Fields of a pledge the editor writes (the many-to-many relations are passed separately).
+PLEDGE_EDITOR_FIELDS = [
+    "title",
+    "summary",
+    "area_description",
+    "period_start",
+    "period_end",
+    "background",
+    "effects_sought",
+    "communication_plan",
+    "followup_cadence",
+    "followup_description",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
+    "contact_email",
+]
+FOCUS_AREA_EDITOR_FIELDS = ["title", "description", "theme", "kind", "working_group"]
+COMMITMENT_EDITOR_FIELDS = [
+    "title",
+    "description",
+    "wording",
+    "responsible_wording",
+    "target_kind",
+    "comparison",
+    "quantity",
+    "interval",
+    "unit",
+    "due_month",
+    "measure",
+    "valid_from",
+    "valid_to",
+    "internal_details",
+]
+# Once signed, the agreement is frozen: a change is an amendment with a reason.
+AMENDMENT_STATUSES = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED)
+EDITABLE_STATUSES = (Pledge.Status.DRAFT, Pledge.Status.REVIEW, *AMENDMENT_STATUSES)
+
+
+class EditConflict(Exception):
+    """Someone else saved the pledge after the user opened the form."""
+
+    def __init__(self, message, current_version):
+        super().__init__(message)
+        self.message = message
+        self.current_version = current_version
+
+
+class WorkflowError(Exception):
+    """A step of the workflow that the pledge's status does not allow."""
+
+
+def _unique_slug(model, field, base, **scope):
+    base = slugify(base)[:40] or "x"
+    slug, n = base, 1
+    while model.objects.filter(**{field: slug}, **scope).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _history_user(instance, user):
+    # django-simple-history records this user on the history row of the next save.
+    instance._history_user = user
+    return instance
+
+
+def pledge_conflict_message(pledge, seen_version) -> str:
+    """Who changed the pledge since ``seen_version``, and which fields (two queries)."""
+    records = list(
+        pledge.history.filter(version__gte=seen_version).select_related("history_user").order_by("history_date")
+    )
+    base = next((r for r in records if r.version == seen_version), None)
+    newer = [r for r in records if r.version > seen_version]
+    if not newer:
+        return _("Someone else saved this pledge after you opened it.")
+    latest = newer[-1]
+    changed = []
+    if base is not None:
+        delta = latest.diff_against(base)
+        skip = {"version", "updated_at"}
+        changed = [str(Pledge._meta.get_field(c.field).verbose_name) for c in delta.changes if c.field not in skip]
+    who = str(latest.history_user) if latest.history_user else _("someone else")
+    what = ", ".join(changed) if changed else _("the focus areas or commitments")
+    return _(
+        "%(who)s saved this pledge after you opened it and changed: %(what)s. Nothing of yours was saved: "
+        "your input is shown again below. Compare it with the current pledge and save again to keep it."
+    ) % {"who": who, "what": what}
+
+
+def _claim_version(pledge, expected_version):
+    """Raise EditConflict unless the stored version is the one the user's form was based on.
+
+    The conditional update locks the row, so of two simultaneous saves exactly one wins."""
+    claimed = Pledge.objects.filter(pk=pledge.pk, version=expected_version).update(version=F("version") + 1)
+    if not claimed:
+        current = Pledge.objects.values_list("version", flat=True).get(pk=pledge.pk)
+        raise EditConflict(pledge_conflict_message(pledge, expected_version), current)
+    pledge.version = expected_version + 1
+
+
+def _describe_changes(before: dict, after: dict, model) -> list[str]:
+    return [str(model._meta.get_field(name).verbose_name) for name in after if before.get(name) != after[name]]
+
+
+def _set_parties(pledge, organisations):
+    wanted = [o.pk for o in organisations]
+    current = list(pledge.pledge_parties.values_list("organisation_id", flat=True))
+    if wanted == current:
+        return
+    pledge.pledge_parties.all().delete()
+    PledgeParty.objects.bulk_create(
+        PledgeParty(pledge=pledge, organisation_id=pk, order=order) for order, pk in enumerate(wanted, start=1)
+    )
+
+
+def _set_dialogues(pledge, dialogues):
+    wanted = {d.pk for d in dialogues}
+    current = set(pledge.pledge_dialogues.values_list("dialogue_id", flat=True))
+    pledge.pledge_dialogues.filter(dialogue_id__in=current - wanted).delete()
+    PledgeDialogue.objects.bulk_create(PledgeDialogue(pledge=pledge, dialogue_id=pk) for pk in wanted - current)
+
+
+def _save_focus_areas(pledge, focus_areas, user) -> bool:
+    """``focus_areas``: dicts with ``instance`` (None for a new one), ``delete``, ``findings`` and the editor fields,
+    in the wanted order. Returns whether anything changed."""
+    changed = False
+    kept = [item for item in focus_areas if not item["delete"]]
+    for item in focus_areas:
+        if item["delete"] and item["instance"] is not None:
+            try:
+                item["instance"].delete()
+            except ProtectedError:
+                raise ValidationError(
+                    _("The focus area “%(title)s” has logged activities and cannot be removed.")
+                    % {"title": item["instance"].title}
+                ) from None
+            changed = True
+    existing = [item["instance"] for item in kept if item["instance"] is not None]
+    if [a.order for a in existing] != list(range(1, len(existing) + 1)) or len(existing) != len(kept):
+        pledge.focus_areas.update(order=F("order") + ORDER_SHIFT)
+        for area in existing:
+            area.order += ORDER_SHIFT
+    for order, item in enumerate(kept, start=1):
+        area = item["instance"] or FocusArea(
+            pledge=pledge, key=_unique_slug(FocusArea, "key", item["title"], pledge=pledge)
+        )
+        values = {name: item[name] for name in FOCUS_AREA_EDITOR_FIELDS}
+        before = {name: getattr(area, name) for name in values} if area.pk else {}
+        if area.pk and before == values and area.order == order:
+            if {f.pk for f in item["findings"]} != {f.pk for f in area.findings.all()}:
+                area.findings.set(item["findings"])
+                changed = True
+            continue
+        for name, value in values.items():
+            setattr(area, name, value)
+        area.order = order
+        area.full_clean()
+        _history_user(area, user).save()
+        area.findings.set(item["findings"])
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def pledge_create(*, user, fields, municipalities, police_areas=(), parties=(), dialogues=(), focus_areas=()):
+    """A new draft pledge with its focus areas."""
+    pledge = Pledge(status=Pledge.Status.DRAFT, **fields)
+    pledge.external_id = _unique_slug(Pledge, "external_id", f"{fields['title']}-{fields['period_start']:%Y}")
+    pledge.full_clean()
+    _history_user(pledge, user).save()
+    pledge.municipalities.set(municipalities)
+    pledge.police_areas.set(police_areas)
+    _set_parties(pledge, parties)
+    _set_dialogues(pledge, dialogues)
+    _save_focus_areas(pledge, list(focus_areas), user)
+    StatusChange.objects.create(
+        pledge=pledge, from_status="", to_status=Pledge.Status.DRAFT, changed_by=user, comment=_("Created")
+    )
+    return pledge
+
+
+def _require_editable(pledge, amendment_reason):
+    if pledge.status not in EDITABLE_STATUSES:
+        raise WorkflowError(
+            _("A pledge that is %(status)s cannot be changed.") % {"status": pledge.get_status_display()}
+        )
+    if pledge.status in AMENDMENT_STATUSES and not (amendment_reason or "").strip():
+        raise ValidationError({"amendment_reason": _("The pledge is signed: say why it is changed.")})
+
+
+def _record_amendment(pledge, user, reason, changes):
+    if pledge.status in AMENDMENT_STATUSES and changes:
+        Amendment.objects.create(pledge=pledge, reason=reason.strip(), changes="; ".join(changes), created_by=user)
+
+
+@transaction.atomic
+def pledge_update(
+    *,
+    pledge,
+    user,
+    expected_version,
+    fields,
+    municipalities,
+    police_areas,
+    parties,
+    dialogues,
+    focus_areas,
+    amendment_reason="",
+):
+    """Save the editor's pledge page. Raises EditConflict if someone saved in between, ValidationError
+    (nothing saved) for a rule the form could not check."""
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    _require_editable(pledge, amendment_reason)
+    _claim_version(pledge, expected_version)
+    before = {name: getattr(pledge, name) for name in fields}
+    for name, value in fields.items():
+        setattr(pledge, name, value)
+    pledge.full_clean()
+    changes = _describe_changes(before, fields, Pledge)
+    m2m_before = (
+        {m.pk for m in pledge.municipalities.all()},
+        {a.pk for a in pledge.police_areas.all()},
+        list(pledge.pledge_parties.values_list("organisation_id", flat=True)),
+        set(pledge.pledge_dialogues.values_list("dialogue_id", flat=True)),
+    )
+    pledge.municipalities.set(municipalities)
+    pledge.police_areas.set(police_areas)
+    _set_parties(pledge, parties)
+    _set_dialogues(pledge, dialogues)
+    m2m_after = (
+        {m.pk for m in municipalities},
+        {a.pk for a in police_areas},
+        [o.pk for o in parties],
+        {d.pk for d in dialogues},
+    )
+    labels = [_("municipalities"), _("local police areas"), _("parties"), _("dialogues")]
+    changes += [str(label) for label, b, a in zip(labels, m2m_before, m2m_after, strict=True) if b != a]
+    if _save_focus_areas(pledge, list(focus_areas), user):
+        changes.append(str(_("focus areas")))
+    _history_user(pledge, user).save()
+    _record_amendment(pledge, user, amendment_reason, changes)
+    return pledge
+
+
+@transaction.atomic
+def focus_area_commitments_update(*, focus_area, user, expected_version, commitments, amendment_reason=""):
+    """Save the commitments of one focus area. ``commitments``: dicts with ``instance`` (None for new), ``delete``,
+    ``responsible`` (organisations), ``new_responsible`` (a name to create in place) and the editor fields, in the
+    wanted order."""
+    pledge = Pledge.objects.select_for_update().get(pk=focus_area.pledge_id)
+    _require_editable(pledge, amendment_reason)
+    _claim_version(pledge, expected_version)
+    changes = []
+    for item in commitments:
+        if item["delete"] and item["instance"] is not None:
+            try:
+                item["instance"].delete()
+            except ProtectedError:
+                raise ValidationError(
+                    _("The commitment “%(title)s” has logged activities and cannot be removed.")
+                    % {"title": item["instance"].title}
+                ) from None
+            changes.append(_("removed “%(title)s”") % {"title": item["instance"].title})
+    kept = [item for item in commitments if not item["delete"]]
+    focus_area.commitments.update(order=F("order") + ORDER_SHIFT)
+    home = pledge.municipalities.first()
+    for order, item in enumerate(kept, start=1):
+        commitment = item["instance"] or Commitment(
+            focus_area=focus_area, key=_unique_slug(Commitment, "key", item["title"], focus_area=focus_area)
+        )
+        values = {name: item[name] for name in COMMITMENT_EDITOR_FIELDS}
+        before = {name: getattr(commitment, name) for name in values} if commitment.pk else {}
+        if commitment.pk is None:
+            changes.append(_("added “%(title)s”") % {"title": values["title"]})
+        elif before != values:
+            changes.append(_("changed “%(title)s”") % {"title": values["title"]})
+        for name, value in values.items():
+            setattr(commitment, name, value)
+        commitment.order = order
+        commitment.full_clean()
+        _history_user(commitment, user).save()
+        responsible = list(item["responsible"])
+        if item.get("new_responsible"):
+            organisation = Organisation.objects.filter(name=item["new_responsible"], municipality=home).first()
+            if organisation is None:
+                organisation = Organisation(name=item["new_responsible"], municipality=home)
+                organisation.full_clean()
+                organisation.save()
+            responsible.append(organisation)
+        if {o.pk for o in responsible} != {o.pk for o in commitment.responsible.all()}:
+            commitment.responsible.set(responsible)
+    _history_user(pledge, user).save()
+    _record_amendment(pledge, user, amendment_reason, [str(c) for c in changes])
+    return pledge
+
+
+# The workflow: name → (allowed from, to, permission action). Signing has its own service (it records signatories);
+# "ended" is set by pledges_end_expired after the end date.
+TRANSITIONS = {
+    "review": ((Pledge.Status.DRAFT,), Pledge.Status.REVIEW, "edit"),
+    "return": ((Pledge.Status.REVIEW,), Pledge.Status.DRAFT, "edit"),
+    "publish": ((Pledge.Status.SIGNED,), Pledge.Status.PUBLISHED, "sign"),
+    "withdraw": (
+        (Pledge.Status.DRAFT, Pledge.Status.REVIEW, Pledge.Status.SIGNED, Pledge.Status.PUBLISHED),
+        Pledge.Status.WITHDRAWN,
+        "sign",
+    ),
+}
+
+
+def _change_status(pledge, user, to_status, comment=""):
+    StatusChange.objects.create(
+        pledge=pledge, from_status=pledge.status, to_status=to_status, changed_by=user, comment=comment
+    )
+    pledge.status = to_status
+    pledge.version += 1
+    _history_user(pledge, user).save()
+
+
+@transaction.atomic
+def pledge_transition(*, pledge, user, transition, comment=""):
+    """Move the pledge one step in the workflow. Raises WorkflowError if its status does not allow the step."""
+    allowed_from, to_status, _action = TRANSITIONS[transition]
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status not in allowed_from:
+        raise WorkflowError(
+            _("This step is not possible for a pledge that is %(status)s.") % {"status": pledge.get_status_display()}
+        )
+    if transition == "review" and not Commitment.objects.filter(focus_area__pledge=pledge).exists():
+        raise WorkflowError(_("Add at least one focus area with a commitment before sending the pledge to review."))
+    if transition == "publish" and pledge.published_on is None:
+        pledge.published_on = datetime.date.today()
+    _change_status(pledge, user, to_status, comment)
+    return pledge
+
+
+@transaction.atomic
+def pledge_sign(*, pledge, user, signed_on, signed_place, signatories):
+    """Record the signing: each signatory (name, title, organisation, date, place), and freeze the agreement.
+    ``signatories``: dicts with name, title, organisation, signed_on, signed_place."""
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status != Pledge.Status.REVIEW:
+        raise WorkflowError(_("Only a pledge in review can be signed."))
+    if not signatories:
+        raise ValidationError(_("Add at least one signatory."))
+    pledge.signatories.all().delete()
+    for order, item in enumerate(signatories, start=1):
+        signatory = Signatory(pledge=pledge, order=order, **item)
+        signatory.full_clean()
+        signatory.save()
+    pledge.signed_on = signed_on
+    pledge.signed_place = signed_place
+    pledge.full_clean()
+    _change_status(pledge, user, Pledge.Status.SIGNED)
+    return pledge
+
+
+@transaction.atomic
+def pledges_end_expired(*, today=None) -> int:
+    """Mark published pledges whose period is over as ended. Returns how many."""
+    today = today or datetime.date.today()
+    count = 0
+    for pledge in Pledge.objects.select_for_update().filter(status=Pledge.Status.PUBLISHED, period_end__lt=today):
+        _change_status(pledge, None, Pledge.Status.ENDED, _("The period ended."))
+        count += 1
+    return count
+
+
+@transaction.atomic
+def pledge_copy_for_next_period(*, pledge, user) -> Pledge:
+    """A new draft for the next period with the same municipalities, parties, focus areas and commitments."""
+    source = Pledge.objects.prefetch_related(
+        "municipalities",
+        "police_areas",
+        "pledge_parties",
+        "pledge_dialogues",
+        "focus_areas__findings",
+        "focus_areas__commitments__responsible",
+        "focus_areas__commitments__places",
+    ).get(pk=pledge.pk)
+    length = source.period_end - source.period_start
+    start = source.period_end + datetime.timedelta(days=1)
+    new = Pledge(
+        status=Pledge.Status.DRAFT,
+        previous_pledge=source,
+        period_start=start,
+        period_end=start + length,
+        **{name: getattr(source, name) for name in PLEDGE_EDITOR_FIELDS if not name.startswith("period_")},
+    )
+    new.external_id = _unique_slug(Pledge, "external_id", f"{source.title}-{start:%Y}")
+    new.full_clean()
+    _history_user(new, user).save()
+    new.municipalities.set(source.municipalities.all())
+    new.police_areas.set(source.police_areas.all())
+    PledgeParty.objects.bulk_create(
+        PledgeParty(pledge=new, organisation_id=p.organisation_id, order=p.order) for p in source.pledge_parties.all()
+    )
+    for area in source.focus_areas.all():
+        new_area = FocusArea(
+            pledge=new, key=area.key, order=area.order, **{n: getattr(area, n) for n in FOCUS_AREA_EDITOR_FIELDS}
+        )
+        _history_user(new_area, user).save()
+        new_area.findings.set(area.findings.all())
+        for commitment in area.commitments.all():
+            values = {n: getattr(commitment, n) for n in COMMITMENT_EDITOR_FIELDS}
+            # Validity dates belonged to the old period's implementation plan.
+            values.update(valid_from=None, valid_to=None)
+            new_commitment = Commitment(focus_area=new_area, key=commitment.key, order=commitment.order, **values)
+            _history_user(new_commitment, user).save()
+            new_commitment.responsible.set(commitment.responsible.all())
+            new_commitment.places.set(commitment.places.all())
+    StatusChange.objects.create(
+        pledge=new,
+        from_status="",
+        to_status=Pledge.Status.DRAFT,
+        changed_by=user,
+        comment=_("Created from “%(title)s” for the next period") % {"title": source.title},
+    )
+    return new

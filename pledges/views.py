@@ -1,7 +1,85 @@
-from django.shortcuts import render
+"""The public pages of pledges: start page, one pledge, the accessibility statement, the country feed.
 
+Public pages are built once per data version and language (pledges/public_cache.py); only the page frame
+(which knows whether someone is logged in) is rendered per request.
+"""
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from .feeds import CountryFeed
+from .models import Pledge
+from .public_cache import public_cached
+from .public_selectors import public_pledge_get, split_current
 from .selectors import public_pledges_for_home
 
 
+def render_public_page(request, key, build):
+    """Render a public page whose body is cached: build() returns (title, template, context) and may raise
+    Http404; its result is rendered without the request, so nothing per user or per session is cached."""
+
+    def render_body():
+        title, template_name, context = build()
+        return {"title": str(title), "body": render_to_string(template_name, context)}
+
+    page = public_cached(key, render_body)
+    return render(request, "public/page.html", {"title": page["title"], "body": mark_safe(page["body"])})
+
+
 def home(request):
-    return render(request, "pledges/home.html", {"pledges": public_pledges_for_home()})
+    def build():
+        pledges = list(public_pledges_for_home())
+        current, earlier = split_current(pledges)
+        return None, "pledges/home.html", {"current": current, "earlier": earlier, "pledges": pledges}
+
+    return render_public_page(request, "home", build)
+
+
+def pledge_detail(request, pk):
+    def build():
+        pledge = public_pledge_get(pk)
+        return pledge.title, "public/pledge_detail.html", {"pledge": pledge}
+
+    return render_public_page(request, f"pledge:{pk}", build)
+
+
+def evaluation_pdf(request, pk, year):
+    """A published evaluation of a public pledge: the stored file, the same bytes every time."""
+    from followup.evaluation import evaluation_filename
+    from followup.models import Evaluation
+
+    evaluation = (
+        Evaluation.objects.filter(
+            pledge__in=Pledge.objects.public(), pledge_id=pk, year=year, published=True, status=Evaluation.Status.DONE
+        )
+        .select_related("pledge")
+        .first()
+    )
+    if evaluation is None or not evaluation.pdf:
+        raise Http404
+    evaluation.pledge.municipalities.all()  # for the filename
+    return FileResponse(
+        evaluation.pdf.open("rb"),
+        as_attachment=False,
+        filename=evaluation_filename(evaluation.pledge, year),
+        content_type="application/pdf",
+    )
+
+
+def accessibility(request):
+    return render(request, "public/accessibility.html")
+
+
+def country_feed(request):
+    return cached_feed(request, "feed:country", CountryFeed())
+
+
+def cached_feed(request, key, feed, *args, **kwargs):
+    def build():
+        response = feed(request, *args, **kwargs)
+        return {"content": response.content, "content_type": response["Content-Type"]}
+
+    cached = public_cached(key, build)
+    return HttpResponse(cached["content"], content_type=cached["content_type"])

@@ -4,9 +4,11 @@ Defaults let a bare checkout run (SQLite, tasks in-process); production
 (``config.settings.production``) insists on the values that must not default.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
+    "corsheaders",
     "accounts",
     "municipalities",
     "dialogues",
@@ -66,14 +73,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,7 +119,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a login for a locked-out user before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+# Sessions end after two hours without a request (every request moves the expiry forward).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+
+# Brute-force protection: five failed logins for one username from one address lock that pair for
+# 15 minutes; a correct login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -134,6 +165,46 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages are cached under a version that every change of public data bumps (pledges/public_cache.py);
+# the timeout bounds how stale a per-process cache can be on another process.
+PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=300)
+
+# Every response refuses to be framed (X-Frame-Options: DENY) except the embed addresses, which opt out
+# with @xframe_options_exempt and send "Content-Security-Policy: frame-ancestors *".
+X_FRAME_OPTIONS = "DENY"
+
+# The open-data API: read-only, anonymous, open to any origin for GET.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "pledges.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "pledges.api.pagination.PublicPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Medborgarlöften – öppna data",
+    "DESCRIPTION": (
+        "Read-only open data about published Swedish citizen pledges (medborgarlöften): municipalities, "
+        "pledges with focus areas, commitments and progress per period, indicators and citizen dialogues. "
+        "Only published and ended pledges are included. Every list is also available as CSV (?format=csv)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -146,12 +217,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Just after midnight: published pledges whose period is over become ended.
+    "end-expired-pledges": {"task": "pledges.tasks.end_expired_pledges", "schedule": crontab(hour=0, minute=15)},
+    # Every morning: an e-mail about each follow-up period that closed without a report.
+    "send-followup-reminders": {"task": "followup.tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},
+    # Every January: last year's evaluations for every pledge active that year.
+    "build-last-years-evaluations": {
+        "task": "followup.tasks.build_last_years_evaluations",
+        "schedule": crontab(month_of_year=1, day_of_month=5, hour=3, minute=0),
+    },
+}
+# Unacknowledged jobs (a worker died) are delivered again after this long: longer than any job runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    # How often (interval × throttle seconds) a worker sweeps for jobs a dead worker left behind.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 50  # PDF rendering may grow memory from render to render
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="medborgarloften@localhost")
+# Signing PDFs (PAdES): a PKCS#12 file with the organisation's certificate and key, and its passphrase.
+# `manage.py create_signing_certificate` makes a self-signed one for development and the demo.
+SIGNING_P12_PATH = env.path("SIGNING_P12_PATH", default=BASE_DIR / "var" / "signing" / "development.p12")
+SIGNING_P12_PASSPHRASE = env.str("SIGNING_P12_PASSPHRASE", default="development-only" if DEBUG else "")
+
+# The address of the site, for links in e-mails sent outside a request (reminders).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -163,4 +260,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # a line per login attempt; failures are in the admin
+    },
 }

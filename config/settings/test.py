@@ -16,3 +16,7 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 # Serve static files from the app folders, as in development: tests need no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A signing certificate per test process (pytest-xdist runs two), made by the session fixture.
+SIGNING_P12_PASSPHRASE = "test-passphrase"
+SIGNING_P12_PATH = BASE_DIR / "var" / "test-signing" / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.p12"  # noqa: F405

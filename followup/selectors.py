@@ -1,0 +1,58 @@
+"""Reads for follow-up pages: each in a fixed number of queries."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from municipalities.permissions import pledges_for_user
+from pledges.models import Pledge
+
+from .charts import commitment_chart, indicator_chart, pledge_compliance_chart
+from .models import ActivityLog, Indicator
+from .progress import Status, pledge_progress, pledges_progress
+
+DASHBOARD_LIMIT = 15
+
+
+def pledge_for_followup(pk) -> Pledge:
+    return get_object_or_404(Pledge.objects.prefetch_related("municipalities"), pk=pk)
+
+
+def pledge_followup(pledge, *, today=None) -> dict:
+    """Everything the follow-up page of a pledge shows (progress, charts, indicators, latest entries)."""
+    progress = pledge_progress(pledge, today=today)
+    indicators = list(
+        Indicator.objects.filter(pledge=pledge)
+        .select_related("municipality", "police_area")
+        .prefetch_related(Prefetch("values", to_attr="yearly"))
+    )
+    return {
+        "progress": progress,
+        "pledge_chart": pledge_compliance_chart(progress),
+        "commitment_charts": {c.commitment.pk: commitment_chart(c) for c in progress.commitments},
+        "indicators": [(indicator, indicator_chart(indicator, indicator.yearly)) for indicator in indicators],
+        "recent_activities": ActivityLog.objects.filter(commitment__focus_area__pledge=pledge)
+        .select_related("commitment", "logged_by")
+        .order_by("-performed_on", "-id")[:20],
+    }
+
+
+def dashboard_followup(user, *, today=None) -> dict:
+    """The user's commitments that need attention: the latest period not reported first, then those
+    behind target, worst first."""
+    pledges = list(
+        pledges_for_user(Pledge.objects.filter(status__in=[Pledge.Status.SIGNED, Pledge.Status.PUBLISHED]), user)
+    )
+    not_reported, behind = [], []
+    for progress in pledges_progress(pledges, today=today).values():
+        for commitment in progress.commitments:
+            closed = [bucket for bucket in commitment.buckets if bucket.is_closed]
+            if closed and closed[-1].status == Status.NOT_REPORTED:
+                not_reported.append((progress.pledge, commitment, closed[-1]))
+            elif commitment.compliance is not None and commitment.compliance < 1:
+                behind.append((progress.pledge, commitment))
+    behind.sort(key=lambda item: (item[1].compliance, item[1].commitment.title))
+    return {
+        "active_pledges": pledges,
+        "not_reported": not_reported[:DASHBOARD_LIMIT],
+        "behind_target": behind[:DASHBOARD_LIMIT],
+    }

@@ -1,0 +1,73 @@
+"""Reads about municipalities for the public pages and the API: only published and ended pledges count."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+
+from followup.progress import pledges_progress
+from pledges.models import FocusArea, Pledge
+from pledges.public_selectors import attach_progress, public_pledge_details
+
+from .models import Municipality, PoliceArea
+
+PUBLIC = Q(pledges__status__in=Pledge.PUBLIC_STATUSES)
+
+
+def municipalities_with_public_pledges(*, q="", county="", region=None, theme=""):
+    """Municipalities with at least one public pledge, annotated with ``public_pledge_count`` and carrying
+    ``public_pledges`` and their police areas (with region). 4 queries when evaluated: municipalities,
+    public pledges, police areas, police regions."""
+    municipalities = Municipality.objects.annotate(public_pledge_count=Count("pledges", filter=PUBLIC, distinct=True))
+    municipalities = municipalities.filter(public_pledge_count__gt=0)
+    if q:
+        municipalities = municipalities.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    if county:
+        municipalities = municipalities.filter(county=county)
+    if region is not None:
+        municipalities = municipalities.filter(
+            Exists(PoliceArea.objects.filter(region=region, municipalities=OuterRef("pk")))
+        )
+    if theme:
+        municipalities = municipalities.filter(
+            Exists(
+                FocusArea.objects.filter(
+                    theme=theme,
+                    pledge__status__in=Pledge.PUBLIC_STATUSES,
+                    pledge__municipalities=OuterRef("pk"),
+                )
+            )
+        )
+    return municipalities.prefetch_related(
+        Prefetch(
+            "pledges",
+            queryset=Pledge.objects.public().order_by("-period_start").only("pk", "period_start", "period_end"),
+            to_attr="public_pledges",
+        ),
+        Prefetch("police_areas", queryset=PoliceArea.objects.select_related("region")),
+    ).order_by("name")
+
+
+def attach_compliance(municipalities, *, today=None):
+    """Hang ``compliance`` (the mean of its public pledges' compliance, or None) on each municipality;
+    4 queries for all of them (the progress service's)."""
+    municipalities = list(municipalities)
+    pledges = {p.pk: p for m in municipalities for p in m.public_pledges}
+    progress = pledges_progress(pledges.values(), today=today)
+    for municipality in municipalities:
+        values = [progress[p.pk].compliance for p in municipality.public_pledges]
+        values = [v for v in values if v is not None]
+        municipality.compliance = sum(values) / len(values) if values else None
+    return municipalities
+
+
+def public_municipality_get(code) -> Municipality:
+    """The municipality by kommunkod (1 query); Http404 for an unknown one."""
+    try:
+        return Municipality.objects.get(code=code)
+    except Municipality.DoesNotExist:
+        raise Http404 from None
+
+
+def public_pledges_of(municipality, *, today=None):
+    """The municipality's public pledges with everything the page shows and their progress (18 queries)."""
+    pledges = list(public_pledge_details().filter(municipalities=municipality).order_by("-period_start", "title"))
+    return attach_progress(pledges, today=today)

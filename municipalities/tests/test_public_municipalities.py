@@ -1,0 +1,174 @@
+import pytest
+
+from pledges.models import Pledge
+from pledges.tests.public_data import DRAFT_TITLE, SECRET, draft_pledge, published_pledge
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def test_it_lists_municipalities_with_public_pledges_and_their_compliance(client):
+    published_pledge("2417")
+    draft_pledge("1442")  # Vårgårda has only a draft
+    page = text(client.get("/kommuner/"))
+    assert "Norsjö" in page
+    assert "Vårgårda" not in page
+    assert "1 kommun<" in page
+    assert "25\u00a0%" in page  # January–March 2024 met of the twelve months, in every commitment
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("q=nors", True),
+        ("q=2417", True),
+        ("q=Tanum", False),
+        ("lan=24", True),
+        ("lan=14", False),
+        ("region=nord", True),
+        ("region=vast", False),
+        ("tema=traffic", True),
+        ("tema=narcotics", False),  # only the draft has narcotics
+    ],
+)
+def test_it_searches_and_filters_municipalities(client, query, found):
+    published_pledge("2417")
+    draft_pledge("2417")
+    response = client.get(f"/kommuner/?{query}")
+    assert response.status_code == 200
+    assert (">Norsjö</a>" in text(response)) is found
+
+
+@pytest.mark.parametrize("query", ["lan=99", "region=atlantis", "tema=aliens", "q=" + "x" * 101])
+def test_an_unknown_filter_value_is_a_friendly_404(client, query):
+    response = client.get(f"/kommuner/?{query}")
+    assert response.status_code == 404
+    assert "Sidan finns inte" in text(response)
+
+
+def test_the_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    from django.core.cache import cache
+
+    published_pledge("2417")
+    for _round in range(2):
+        with django_assert_num_queries(10):
+            # 1 police region (validating the filter), 2 municipalities with public pledge counts,
+            # 3 their public pledges, 4 police areas with region; progress: 5 focus areas, 6 commitments,
+            # 7 logged sums, 8 missed-period reasons; the form's region choices: 9 their count, 10 the regions
+            assert client.get("/kommuner/?region=nord").status_code == 200
+        published_pledge("1442", n=1)
+        published_pledge("1442", n=2, commitments=4)
+        cache.clear()
+
+
+def test_the_municipality_page_shows_the_pledge_and_its_progress(client):
+    pledge = published_pledge("2417")
+    page = text(client.get("/kommuner/2417/"))
+    assert "Norsjö kommun" in page
+    assert pledge.title in page
+    assert "minst 10 per månad" in page
+    assert "Trafikkontroller 0" in page
+    assert "Sara Signerare" in page
+    assert "Bilister kör för fort på Storgatan" in page
+    assert "Andel som känner sig trygga" in page
+    assert "Kim Kontakt" in page
+    assert "Senast uppdaterad" in page
+    assert 'role="img"' in page  # the small chart, with its text alternative
+    assert "3 av 3 perioder" in page or "perioder" in page
+
+
+def test_the_municipality_page_never_shows_drafts_or_internal_details(client):
+    published_pledge("2417")
+    draft_pledge("2417")
+    for address in ("/kommuner/", "/kommuner/2417/", "/kommuner/2417/embed/", "/kommuner/2417/feed/", "/feed/"):
+        page = text(client.get(address))
+        assert SECRET not in page, address
+        assert DRAFT_TITLE not in page, address
+
+
+def test_the_municipality_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    from django.core.cache import cache
+
+    published_pledge("2417")
+    for _round in range(2):
+        with django_assert_num_queries(19):
+            # 1 municipality; 2 pledges, 3 municipalities, 4 police areas, 5 parties+organisation,
+            # 6 signatories+organisation, 7 focus areas, 8 their findings, 9 commitments, 10 responsible,
+            # 11 dialogue links+dialogue+place, 12 dialogue findings, 13 indicators, 14 values, 15 evaluations;
+            # progress: 16 focus areas, 17 commitments, 18 logged sums, 19 missed-period reasons
+            assert client.get("/kommuner/2417/").status_code == 200
+        published_pledge("2417", n=1, commitments=5)
+        cache.clear()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/kommuner/0000/", "/kommuner/abc/", "/kommuner/24170/", "/kommuner/0000/embed/", "/kommuner/0000/feed/"],
+)
+def test_an_unknown_kommunkod_is_a_friendly_404(client, address):
+    response = client.get(address)
+    assert response.status_code == 404
+    assert "Sidan finns inte" in text(response)
+
+
+def test_a_municipality_without_pledges_says_so(client):
+    draft_pledge("2417")
+    page = text(client.get("/kommuner/2417/"))
+    assert "har inget publicerat medborgarlöfte ännu" in page
+    assert DRAFT_TITLE not in page
+
+
+def test_the_embed_may_be_framed_by_any_site_and_sets_no_cookie(client):
+    pledge = published_pledge("2417")
+    response = client.get("/kommuner/2417/embed/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert not response.cookies  # no Set-Cookie: neither session, CSRF nor language cookie
+    page = text(response)
+    assert pledge.title in page
+    assert "css/embed.css" in page
+    assert 'target="_top"' in page
+
+
+def test_every_other_page_refuses_to_be_framed(client, admin_client):
+    published_pledge("2417")
+    for address in ("/", "/kommuner/", "/kommuner/2417/"):
+        assert client.get(address).headers["X-Frame-Options"] == "DENY", address
+    staff = admin_client.get("/hantera/")
+    assert staff.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors" not in staff.headers.get("Content-Security-Policy", "")
+
+
+def test_the_embed_and_feed_run_a_fixed_number_of_queries(client, django_assert_num_queries):
+    published_pledge("2417")
+    with django_assert_num_queries(19):  # the same queries as the municipality page
+        client.get("/kommuner/2417/embed/")
+    with django_assert_num_queries(4):  # 1 municipality, 2 its public pledges, 3 finished evaluations, 4 monthly sums
+        client.get("/kommuner/2417/feed/")
+    with django_assert_num_queries(3):  # 1 public pledges, 2 finished evaluations, 3 monthly sums
+        client.get("/feed/")
+
+
+def test_the_feeds_tell_of_new_pledges_and_monthly_follow_up(client):
+    pledge = published_pledge("2417")
+    published_pledge("1442", title="Vårgårdas löfte")
+    feed = text(client.get("/kommuner/2417/feed/"))
+    assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>\n<feed')
+    assert f"Nytt medborgarlöfte: {pledge.title}" in feed
+    assert "Uppföljning mars 2024" in feed
+    assert "20 aktiviteter loggade för 2 åtaganden" in feed
+    assert "Vårgårdas löfte" not in feed
+    assert "Vårgårdas löfte" in text(client.get("/feed/"))
+
+
+def test_a_withdrawn_pledge_disappears_from_every_municipal_output(client):
+    pledge = published_pledge("2417")
+    assert pledge.title in text(client.get("/kommuner/2417/embed/"))
+    pledge.status = Pledge.Status.WITHDRAWN
+    pledge.save()
+    for address in ("/kommuner/", "/kommuner/2417/", "/kommuner/2417/embed/", "/kommuner/2417/feed/", "/feed/"):
+        assert pledge.title not in text(client.get(address)), address

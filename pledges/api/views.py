@@ -1,0 +1,129 @@
+"""The read-only open-data API: published and ended pledges only, a fixed number of queries per list."""
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import render
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+
+from dialogues.models import Dialogue, Finding
+from followup.models import Indicator, IndicatorValue
+from municipalities.models import Municipality, PoliceArea
+from pledges.models import Pledge
+from pledges.public_selectors import MAX_ID, attach_progress, public_pledge_details
+
+from . import filters, serializers
+
+BAD_REQUEST = OpenApiResponse(description="An unknown filter value, page or page size (JSON error).")
+NOT_FOUND = OpenApiResponse(description="No such published item.")
+LIST_RESPONSES = {400: BAD_REQUEST}
+DETAIL_RESPONSES = {404: NOT_FOUND}
+
+
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every list is also CSV (?format=csv), then unpaginated; ids must be positive whole numbers."""
+
+    def paginate_queryset(self, queryset):
+        if getattr(self.request.accepted_renderer, "format", None) == "csv":
+            return None
+        return super().paginate_queryset(queryset)
+
+    def get_object(self):
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if self.lookup_field == "pk" and (not value.isdigit() or not 0 < int(value) <= MAX_ID):
+            raise NotFound
+        return super().get_object()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.MunicipalitySerializer(many=True), **LIST_RESPONSES}),
+    retrieve=extend_schema(responses={200: serializers.MunicipalitySerializer, **DETAIL_RESPONSES}),
+)
+class MunicipalityViewSet(PublicViewSet):
+    """All 290 municipalities with their number of published pledges (4 queries per page)."""
+
+    serializer_class = serializers.MunicipalitySerializer
+    filterset_class = filters.MunicipalityFilter
+    lookup_field = "code"
+    lookup_value_regex = "[0-9]{4}"
+
+    def get_queryset(self):
+        return (
+            Municipality.objects.annotate(
+                public_pledge_count=Count(
+                    "pledges", filter=Q(pledges__status__in=Pledge.PUBLIC_STATUSES), distinct=True
+                )
+            )
+            .prefetch_related(Prefetch("police_areas", queryset=PoliceArea.objects.select_related("region")))
+            .order_by("code")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.PledgeSerializer(many=True), **LIST_RESPONSES}),
+    retrieve=extend_schema(responses={200: serializers.PledgeSerializer, **DETAIL_RESPONSES}),
+)
+class PledgeViewSet(PublicViewSet):
+    """Published and ended pledges with focus areas, commitments and their progress per period."""
+
+    serializer_class = serializers.PledgeSerializer
+    filterset_class = filters.PledgeFilter
+
+    def get_queryset(self):
+        return public_pledge_details().order_by("-period_start", "pk")
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        # Progress for every pledge on the page at once (the progress service's 4 queries).
+        if instance is not None:
+            attach_progress(instance if kwargs.get("many") else [instance])
+        return super().get_serializer(instance, *args, **kwargs)
+
+
+def _public_pledges():
+    return Pledge.objects.public()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.IndicatorSerializer(many=True), **LIST_RESPONSES}),
+    retrieve=extend_schema(responses={200: serializers.IndicatorSerializer, **DETAIL_RESPONSES}),
+)
+class IndicatorViewSet(PublicViewSet):
+    """Effect indicators of published pledges, with their yearly values."""
+
+    serializer_class = serializers.IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+
+    def get_queryset(self):
+        return (
+            Indicator.objects.filter(pledge__in=_public_pledges())
+            .select_related("municipality", "police_area")
+            .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.order_by("year")))
+            .order_by("pledge_id", "order", "pk")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.DialogueSerializer(many=True), **LIST_RESPONSES}),
+    retrieve=extend_schema(responses={200: serializers.DialogueSerializer, **DETAIL_RESPONSES}),
+)
+class DialogueViewSet(PublicViewSet):
+    """Citizen dialogues behind published pledges, with what they found."""
+
+    serializer_class = serializers.DialogueSerializer
+    filterset_class = filters.DialogueFilter
+
+    def get_queryset(self):
+        return (
+            Dialogue.objects.filter(pk__in=Dialogue.objects.filter(pledges__in=_public_pledges()).values("pk"))
+            .select_related("municipality", "place")
+            .prefetch_related(
+                Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")),
+                Prefetch("pledges", queryset=_public_pledges().only("pk"), to_attr="public_pledges"),
+            )
+            .order_by("municipality__code", "held_on", "pk")
+        )
+
+
+def api_docs(request):
+    """The browsable documentation of the API: Swagger UI served from our own static files."""
+    return render(request, "public/api_docs.html")

@@ -1,0 +1,157 @@
+"""PDF documents: rendered by WeasyPrint as tagged PDF/A-3a, signed (PAdES) with pyHanko.
+
+The agreement and the yearly evaluation both go through here. Rendering reads only our own static
+files (fonts, styles): any other address a template might name is refused, so a PDF never makes a
+network request and never depends on what a machine happens to have installed.
+"""
+
+import contextlib
+import functools
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+# WeasyPrint resolves the templates' "/static/…" addresses against this made-up origin; the fetcher
+# below answers them from the static files and refuses everything else.
+BASE_URL = "https://medborgarloften.invalid/"
+PDF_VARIANT = "pdf/a-3a"  # tagged (MarkInfo, StructTreeRoot) with Lang; pdf/a-3u writes no tags
+
+
+class SigningUnavailable(Exception):
+    """No usable signing key: the PDF must not be passed off as signed."""
+
+
+def _static_only_fetcher():
+    """WeasyPrint's URL fetcher narrowed to data: URLs and our own static files. A template that names
+    anything else fails loudly instead of fetching it."""
+    import mimetypes
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    class StaticOnlyURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parts = urlsplit(url)
+            if f"{parts.scheme}://{parts.netloc}/" == BASE_URL and parts.path.startswith(static_prefix):
+                relative = parts.path[len(static_prefix) :]
+                found = finders.find(relative) if ".." not in Path(relative).parts else None
+                if found and Path(found).is_file():
+                    mime_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": mime_type})
+            raise ValueError(f"PDF rendering reads only our own static files, not {url!r}")
+
+    return StaticOnlyURLFetcher(fail_on_errors=True)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """A template rendered to PDF/A-3a. Title, author and language come from the HTML head."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _signer():
+    path = settings.SIGNING_P12_PATH
+    if not path or not Path(path).is_file():
+        raise SigningUnavailable(
+            _("No signing certificate at %(path)s (SIGNING_P12_PATH). Run manage.py create_signing_certificate.")
+            % {"path": path or "–"}
+        )
+    # Opening the key file is slow on purpose (key derivation): do it once per file and passphrase.
+    return _load_signer(str(path), Path(path).stat().st_mtime, settings.SIGNING_P12_PASSPHRASE)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_signer(path, mtime, passphrase):
+    from pyhanko.sign import signers
+
+    passphrase = passphrase.encode() if passphrase else None
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase)
+    except (ValueError, OSError, TypeError):
+        signer = None
+    if signer is None:
+        raise SigningUnavailable(
+            _("The signing certificate %(path)s cannot be opened: wrong passphrase (SIGNING_P12_PASSPHRASE)?")
+            % {"path": path}
+        )
+    return signer
+
+
+def check_signing_available():
+    """Raise SigningUnavailable now rather than after minutes of rendering."""
+    _signer()
+
+
+def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
+    """The PDF with a PAdES signature of the organisation's certificate added (incrementally)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    signer = _signer()
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    metadata = signers.PdfSignatureMetadata(
+        field_name="Signatur", subfilter=fields.SigSeedSubFilter.PADES, reason=reason, location=location
+    )
+    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+
+
+@dataclass(frozen=True)
+class Verification:
+    signed: bool
+    intact: bool = False
+    valid: bool = False
+    trusted: bool = False
+    signer: str = ""
+    signed_at: object = None
+    summary: str = ""
+
+    @property
+    def ok(self):
+        return self.signed and self.intact and self.valid
+
+
+def verify_pdf(pdf: bytes) -> Verification:
+    """Check the file's signatures: intact (not one byte changed), valid, and trusted by our certificate."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # a damaged file is reported, not raised
+        return Verification(signed=False, summary=str(exc))
+    if not signatures:
+        return Verification(signed=False, summary=_("The file has no signature."))
+    trust_roots = []
+    with contextlib.suppress(SigningUnavailable):
+        trust_roots.append(_signer().signing_cert)
+    try:
+        status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=trust_roots))
+    except Exception as exc:  # reported in the result, like a broken signature
+        return Verification(signed=True, summary=str(exc))
+    return Verification(
+        signed=True,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
+        signed_at=status.signer_reported_dt,
+        summary=status.summary(),
+    )

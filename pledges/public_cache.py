@@ -1,0 +1,92 @@
+"""The cache of the public pages, invalidated whenever the data behind them changes.
+
+Every cached fragment's key carries a version number kept in the cache itself. Saving or deleting any
+model a public page shows bumps that number (signals connected in ``PledgesConfig.ready``), so the next
+request builds the page anew; old entries simply expire. With Redis every process sees the bump at once;
+with the per-process default cache another process can serve a page up to ``PUBLIC_CACHE_TIMEOUT`` old.
+
+Writes done with ``QuerySet.update()``, raw SQL or a transaction rollback send no signal: call
+``public_cache_bump()`` after such writes.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+VERSION_KEY = "public:version"
+T = TypeVar("T")
+
+
+def public_cache_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # add() so that two processes starting together agree on one number.
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def public_cache_bump(**_signal_kwargs) -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new number invalidates what was cached
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def public_cached(key: str, build: Callable[[], T]) -> T:
+    """The cached value for key (per language and data version), built and stored on a miss.
+
+    Exceptions from build (Http404 for a pledge that is not public) propagate and are not cached.
+    """
+    full_key = f"public:{public_cache_version()}:{get_language()}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+    return value
+
+
+def public_models():
+    """Every model whose rows a public page, embed, feed or the API shows."""
+    from dialogues.models import Dialogue, Finding, Place
+    from followup.models import ActivityLog, Evaluation, Indicator, IndicatorValue, MissedPeriod
+    from municipalities.models import Municipality, Organisation, PoliceArea, PoliceRegion
+
+    from .models import Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
+
+    return [
+        Pledge,
+        PledgeParty,
+        PledgeDialogue,
+        Signatory,
+        FocusArea,
+        Commitment,
+        Dialogue,
+        Finding,
+        Place,
+        ActivityLog,
+        MissedPeriod,
+        Indicator,
+        IndicatorValue,
+        Evaluation,
+        Municipality,
+        Organisation,
+        PoliceArea,
+        PoliceRegion,
+    ]
+
+
+def connect_signals() -> None:
+    for model in public_models():
+        post_save.connect(public_cache_bump, sender=model, dispatch_uid=f"public-cache-save-{model._meta.label}")
+        post_delete.connect(public_cache_bump, sender=model, dispatch_uid=f"public-cache-delete-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                public_cache_bump,
+                sender=field.remote_field.through,
+                dispatch_uid=f"public-cache-m2m-{model._meta.label}-{field.name}",
+            )

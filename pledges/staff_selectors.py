@@ -1,0 +1,261 @@
+"""Reads for the staff area. Each returns what its page needs in a fixed number of queries."""
+
+from django.db.models import Prefetch
+
+from dialogues.models import Finding
+from followup.models import ActivityLog
+from municipalities.models import Membership, PoliceArea
+from municipalities.permissions import EDIT_ROLES, SIGN_ROLES, VIEW_ROLES, municipalities_for_user, pledges_for_user
+
+from .models import Commitment, FocusArea, Pledge, PledgeDialogue
+from .services import FOCUS_AREA_EDITOR_FIELDS, PLEDGE_EDITOR_FIELDS
+
+
+def staff_pledges(user):
+    """The pledges the user's memberships reach, with their municipalities (2 queries when evaluated)."""
+    return (
+        pledges_for_user(Pledge.objects.all(), user)
+        .prefetch_related("municipalities", "police_areas")
+        .order_by("-period_start", "title")
+    )
+
+
+def roles_by_pledge(user, pledges) -> dict:
+    """{pledge id: the user's roles that reach it}, for pledges with prefetched municipalities and police areas
+    (2 queries, whatever the number of pledges)."""
+    if user.is_superuser:
+        return {p.pk: VIEW_ROLES for p in pledges}
+    memberships = list(Membership.objects.filter(user=user))
+    area_ids = {m.police_area_id for m in memberships if m.police_area_id}
+    area_municipalities = {}
+    for area_id, municipality_id in PoliceArea.municipalities.through.objects.filter(
+        policearea_id__in=area_ids
+    ).values_list("policearea_id", "municipality_id"):
+        area_municipalities.setdefault(area_id, set()).add(municipality_id)
+    result = {}
+    for pledge in pledges:
+        municipality_ids = {m.pk for m in pledge.municipalities.all()}
+        pledge_area_ids = {a.pk for a in pledge.police_areas.all()}
+        result[pledge.pk] = frozenset(
+            m.role
+            for m in memberships
+            if m.municipality_id in municipality_ids
+            or m.police_area_id in pledge_area_ids
+            or area_municipalities.get(m.police_area_id, set()) & municipality_ids
+        )
+    return result
+
+
+def dashboard(user) -> dict:
+    """The dashboard: municipalities, pledges by status, what awaits the user, the latest activities
+    (7 queries)."""
+    pledges = list(staff_pledges(user))
+    roles = roles_by_pledge(user, pledges)
+    by_status = {status: [] for status in Pledge.Status.values}
+    to_sign, to_publish, drafts = [], [], []
+    for pledge in pledges:
+        by_status[pledge.status].append(pledge)
+        pledge_roles = roles[pledge.pk]
+        if pledge.status == Pledge.Status.REVIEW and pledge_roles & SIGN_ROLES:
+            to_sign.append(pledge)
+        elif pledge.status == Pledge.Status.SIGNED and pledge_roles & SIGN_ROLES:
+            to_publish.append(pledge)
+        elif pledge.status == Pledge.Status.DRAFT and pledge_roles & EDIT_ROLES:
+            drafts.append(pledge)
+    activities = (
+        ActivityLog.objects.filter(commitment__focus_area__pledge__in=[p.pk for p in pledges])
+        .select_related("commitment__focus_area__pledge", "logged_by")
+        .order_by("-performed_on", "-id")[:10]
+    )
+    return {
+        "municipalities": list(municipalities_for_user(user).order_by("name")),
+        "pledges_by_status": [(Pledge.Status(s).label, s, ps) for s, ps in by_status.items() if ps],
+        "to_sign": to_sign,
+        "to_publish": to_publish,
+        "drafts": drafts,
+        "activities": list(activities),
+    }
+
+
+def pledge_for_detail(pk):
+    """A pledge with everything its staff page shows (one query per relation)."""
+    return (
+        Pledge.objects.select_related("previous_pledge")
+        .prefetch_related(
+            "municipalities",
+            "police_areas",
+            "pledge_parties__organisation",
+            "signatories__organisation",
+            "status_changes__changed_by",
+            "amendments__created_by",
+            Prefetch("pledge_dialogues", queryset=PledgeDialogue.objects.select_related("dialogue")),
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.prefetch_related(
+                    Prefetch("commitments", queryset=Commitment.objects.prefetch_related("responsible"))
+                ),
+            ),
+            "next_pledges",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def pledge_for_trace(pk):
+    """A pledge with each commitment and the findings (and their dialogues) behind its focus area."""
+    return (
+        Pledge.objects.prefetch_related(
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.prefetch_related(
+                    "commitments",
+                    Prefetch("findings", queryset=Finding.objects.select_related("dialogue", "place")),
+                ),
+            ),
+            Prefetch("pledge_dialogues", queryset=PledgeDialogue.objects.select_related("dialogue")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def findings_for_pledge(pledge):
+    """The findings a focus area of this pledge may answer: those of dialogues in the pledge's municipalities."""
+    return Finding.objects.filter(dialogue__municipality__in=pledge.municipalities.all()).select_related("dialogue")
+
+
+# --- History ------------------------------------------------------------------------------------------------------
+
+_SKIPPED = {"id", "created_at", "updated_at", "version", "pledge", "focus_area", "key", "order"}
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "–"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _diff(model, older, newer):
+    changes = []
+    for field in model._meta.concrete_fields:
+        if field.name in _SKIPPED:
+            continue
+        old_value = getattr(older, field.attname) if older else None
+        new_value = getattr(newer, field.attname)
+        if old_value != new_value and not (older is None and new_value in (None, "")):
+            changes.append(
+                {"field": field.verbose_name, "old": _display(field, old_value), "new": _display(field, new_value)}
+            )
+    return changes
+
+
+def _entries(model, records, label):
+    entries, previous = [], {}
+    for record in records:
+        older = previous.get(record.id)
+        changes = _diff(model, older, record)
+        previous[record.id] = record
+        if record.history_type == "-":
+            changes = []
+        elif not changes and record.history_type == "~":
+            continue
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "kind": record.get_history_type_display(),
+                "type": record.history_type,
+                "object": label(record),
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def pledge_history(pledge) -> list[dict]:
+    """Every change to the pledge, its focus areas and commitments, field by field, newest first (5 queries)."""
+    pledge_records = pledge.history.select_related("history_user").order_by("history_date", "history_id")
+    area_records = list(
+        FocusArea.history.filter(pledge_id=pledge.pk).select_related("history_user").order_by("history_date")
+    )
+    area_ids = {r.id for r in area_records}
+    commitment_records = (
+        Commitment.history.filter(focus_area_id__in=area_ids)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    entries = _entries(Pledge, pledge_records, lambda r: str(Pledge._meta.verbose_name).capitalize())
+    entries += _entries(FocusArea, area_records, lambda r: f"{FocusArea._meta.verbose_name.capitalize()}: {r.title}")
+    entries += _entries(
+        Commitment, commitment_records, lambda r: f"{Commitment._meta.verbose_name.capitalize()}: {r.title}"
+    )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+# --- Comparing a pledge with the previous period's -------------------------------------------------------------
+
+
+def _comparable(pledge):
+    return Pledge.objects.prefetch_related(
+        Prefetch("focus_areas", queryset=FocusArea.objects.prefetch_related("commitments"))
+    ).get(pk=pledge.pk)
+
+
+def pledge_comparison(previous, current) -> dict:
+    """What differs between two pledges: fields, focus areas and commitments (matched by key)."""
+    previous, current = _comparable(previous), _comparable(current)
+    fields = []
+    for name in PLEDGE_EDITOR_FIELDS:
+        field = Pledge._meta.get_field(name)
+        old, new = getattr(previous, name), getattr(current, name)
+        if old != new:
+            fields.append({"field": field.verbose_name, "old": _display(field, old), "new": _display(field, new)})
+    old_areas = {a.key: a for a in previous.focus_areas.all()}
+    new_areas = {a.key: a for a in current.focus_areas.all()}
+    areas = []
+    for key in [*old_areas, *[k for k in new_areas if k not in old_areas]]:
+        old, new = old_areas.get(key), new_areas.get(key)
+        entry = {"title": (new or old).title, "state": "same", "changes": [], "commitments": []}
+        if old is None:
+            entry["state"] = "added"
+        elif new is None:
+            entry["state"] = "removed"
+        else:
+            for name in FOCUS_AREA_EDITOR_FIELDS:
+                field = FocusArea._meta.get_field(name)
+                if getattr(old, name) != getattr(new, name):
+                    entry["changes"].append(
+                        {
+                            "field": field.verbose_name,
+                            "old": _display(field, getattr(old, name)),
+                            "new": _display(field, getattr(new, name)),
+                        }
+                    )
+        old_commitments = {c.key: c for c in old.commitments.all()} if old else {}
+        new_commitments = {c.key: c for c in new.commitments.all()} if new else {}
+        for ckey in [*old_commitments, *[k for k in new_commitments if k not in old_commitments]]:
+            oc, nc = old_commitments.get(ckey), new_commitments.get(ckey)
+            if oc is None:
+                state = "added"
+            elif nc is None:
+                state = "removed"
+            elif (oc.title, oc.wording, oc.target_display()) != (nc.title, nc.wording, nc.target_display()):
+                state = "changed"
+            else:
+                state = "same"
+            entry["commitments"].append(
+                {
+                    "state": state,
+                    "title": (nc or oc).title,
+                    "old_target": oc.target_display() if oc else "",
+                    "new_target": nc.target_display() if nc else "",
+                }
+            )
+        if entry["state"] == "same" and (entry["changes"] or any(c["state"] != "same" for c in entry["commitments"])):
+            entry["state"] = "changed"
+        areas.append(entry)
+    return {"fields": fields, "areas": areas}
