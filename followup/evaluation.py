@@ -16,7 +16,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from pledges.models import Pledge
@@ -33,8 +32,8 @@ MAX_LISTED_MISSES = 12
 
 
 def evaluation_filename(pledge, year) -> str:
-    municipality = next(iter(pledge.municipalities.all()), None)
-    return f"utvardering-{slugify(municipality.name if municipality else pledge.external_id)}-{year}.pdf"
+    """utvardering-2020-norsjo-2019-2022.pdf (the year, then the pledge's stable id)."""
+    return f"utvardering-{year}-{pledge.external_id}.pdf"
 
 
 def _year_of(progress, year):

@@ -348,3 +348,19 @@ class BaseSignatoryFormSet(forms.BaseFormSet):
 
 
 SignatoryFormSet = forms.formset_factory(SignatoryForm, formset=BaseSignatoryFormSet, extra=3, max_num=20)
+
+
+class ScannedAgreementForm(forms.Form):
+    file = forms.FileField(
+        label=_("Scanned agreement (PDF)"),
+        help_text=_("The paper copy signed by hand, scanned: a PDF of at most 20 MB, not password-protected."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        from .agreement import SCANNED_MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > SCANNED_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 20 MB)."))
+        return upload

@@ -3,11 +3,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import npgettext, pgettext
 from simple_history.models import HistoricalRecords
 
 from dialogues.models import Theme
+
+models.CharField.register_lookup(Length)
 
 
 class PledgeQuerySet(models.QuerySet):
@@ -500,3 +503,54 @@ _PER_UNIT = {
 
 def _unit_phrase(unit, interval):
     return _PER_UNIT[unit](interval) % {"count": interval}
+
+
+class AgreementDocument(models.Model):
+    """The agreement as a PDF: made (and digitally signed) when the pledge is signed, and again as a new
+    version beside the old one for every amendment; or a scanned paper copy signed by hand. A stored
+    file is never changed: every download returns the same bytes, which its SHA-256 lets anyone check."""
+
+    class Kind(models.TextChoices):
+        GENERATED = "generated", _("Made from the pledge")
+        SCANNED = "scanned", _("Scanned paper copy")
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="agreement_documents", verbose_name=_("pledge")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GENERATED)
+    version = models.PositiveSmallIntegerField(_("version"))
+    amendment = models.ForeignKey(
+        Amendment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreement_documents",
+        verbose_name=_("amendment"),
+    )
+    pdf = models.FileField(_("PDF"), upload_to="agreements/%Y/")
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    digitally_signed = models.BooleanField(
+        _("digitally signed"), default=False, help_text=_("Signed (PAdES) with the organisation's certificate.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pledge", "kind", "version"]
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "kind", "version"], name="agreement_document_version_unique"),
+            models.CheckConstraint(condition=Q(checksum__length=64), name="agreement_document_checksum"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="agreement_document_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.pledge} – {self.get_kind_display()} v{self.version}"

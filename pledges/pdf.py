@@ -5,6 +5,8 @@ files (fonts, styles): any other address a template might name is refused, so a 
 network request and never depends on what a machine happens to have installed.
 """
 
+import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
@@ -44,7 +46,10 @@ def _static_only_fetcher():
             parts = urlsplit(url)
             if f"{parts.scheme}://{parts.netloc}/" == BASE_URL and parts.path.startswith(static_prefix):
                 relative = parts.path[len(static_prefix) :]
-                found = finders.find(relative) if ".." not in Path(relative).parts else None
+                found = None
+                if ".." not in Path(relative).parts:
+                    # the app's static folders, or STATIC_ROOT where only collected files are deployed
+                    found = finders.find(relative) or Path(settings.STATIC_ROOT) / relative
                 if found and Path(found).is_file():
                     mime_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": mime_type})
@@ -57,7 +62,8 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     """A template rendered to PDF/A-3a. Title, author and language come from the HTML head."""
     from weasyprint import HTML
 
-    html = render_to_string(template_name, context)
+    # Plain (unhashed) static addresses: the fetcher reads the files themselves, no manifest needed.
+    html = render_to_string(template_name, {"pdf_static_url": "/" + settings.STATIC_URL.lstrip("/"), **context})
     return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(pdf_variant=PDF_VARIANT)
 
 
@@ -98,7 +104,22 @@ def check_signing_available():
     _signer()
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko runs its own asyncio loop; where a loop already runs in this thread (an ASGI server,
+    a browser test driving the page) it is run in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
+    return _outside_event_loop(_sign_pdf, pdf, reason=reason, location=location)
+
+
+def _sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """The PDF with a PAdES signature of the organisation's certificate added (incrementally)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -127,6 +148,10 @@ class Verification:
 
 
 def verify_pdf(pdf: bytes) -> Verification:
+    return _outside_event_loop(_verify_pdf, pdf)
+
+
+def _verify_pdf(pdf: bytes) -> Verification:
     """Check the file's signatures: intact (not one byte changed), valid, and trusted by our certificate."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

@@ -7,7 +7,7 @@ template that touched it would show up as one extra query per commitment in the 
 
 import datetime
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from followup.charts import commitment_chart
 from followup.models import Evaluation, Indicator, IndicatorValue
 from followup.progress import pledges_progress
 
-from .models import Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
+from .models import AgreementDocument, Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
 
 # The largest id PostgreSQL's bigint holds: a longer number in an address is a 404, not a database error.
 MAX_ID = 2**63 - 1
@@ -31,38 +31,43 @@ def public_pledge_details():
     pledges, municipalities, police areas, parties (with organisation), signatories (with organisation),
     focus areas, their findings, commitments, their responsible organisations, dialogue links (with
     dialogue and place), the dialogues' findings, indicators, indicator values, finished evaluations."""
-    return Pledge.objects.public().prefetch_related(
-        "municipalities",
-        "police_areas",
-        Prefetch("pledge_parties", queryset=PledgeParty.objects.select_related("organisation")),
-        Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
-        Prefetch(
-            "focus_areas",
-            queryset=FocusArea.objects.prefetch_related(
-                Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")),
-                Prefetch(
-                    "commitments", queryset=public_commitments().prefetch_related("responsible").order_by("order")
-                ),
-            ).order_by("order"),
-        ),
-        Prefetch(
-            "pledge_dialogues",
-            queryset=PledgeDialogue.objects.select_related("dialogue__place")
-            .prefetch_related(
-                Prefetch("dialogue__findings", queryset=Finding.objects.select_related("place").order_by("order"))
-            )
-            .order_by("dialogue__held_on", "dialogue__title"),
-        ),
-        Prefetch(
-            "indicators",
-            queryset=Indicator.objects.select_related("municipality", "police_area").prefetch_related(
-                Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
+    agreements = AgreementDocument.objects.filter(pledge=OuterRef("pk"), kind=AgreementDocument.Kind.GENERATED)
+    return (
+        Pledge.objects.public()
+        .annotate(has_agreement=Exists(agreements))
+        .prefetch_related(
+            "municipalities",
+            "police_areas",
+            Prefetch("pledge_parties", queryset=PledgeParty.objects.select_related("organisation")),
+            Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.prefetch_related(
+                    Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")),
+                    Prefetch(
+                        "commitments", queryset=public_commitments().prefetch_related("responsible").order_by("order")
+                    ),
+                ).order_by("order"),
             ),
-        ),
-        Prefetch(
-            "evaluations",
-            queryset=Evaluation.objects.filter(status=Evaluation.Status.DONE, published=True).order_by("year"),
-        ),
+            Prefetch(
+                "pledge_dialogues",
+                queryset=PledgeDialogue.objects.select_related("dialogue__place")
+                .prefetch_related(
+                    Prefetch("dialogue__findings", queryset=Finding.objects.select_related("place").order_by("order"))
+                )
+                .order_by("dialogue__held_on", "dialogue__title"),
+            ),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("municipality", "police_area").prefetch_related(
+                    Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
+                ),
+            ),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.filter(status=Evaluation.Status.DONE, published=True).order_by("year"),
+            ),
+        )
     )
 
 

@@ -23,6 +23,7 @@ from followup.models import ActivityLog, Indicator, IndicatorValue, MissedPeriod
 from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.services import save_if_changed
 
+from .agreement import agreement_ensure, agreement_make
 from .documents import DocumentError, DocumentInvalid, normalise_document, read_document_file, validate_document
 from .models import Amendment, Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory, StatusChange
 from .public_cache import public_cache_bump
@@ -202,6 +203,7 @@ def _import(doc) -> tuple[Pledge, bool]:
     findings = _import_dialogues(pledge, doc, municipalities, places)
     _import_focus_areas(pledge, doc, organisations, places, findings)
     _import_indicators(pledge, doc, municipalities, police_areas)
+    agreement_ensure(pledge=pledge)  # a pledge imported as signed gets its agreement PDF now
     return pledge, created
 
 
@@ -670,7 +672,11 @@ def _require_editable(pledge, amendment_reason):
 
 def _record_amendment(pledge, user, reason, changes):
     if pledge.status in AMENDMENT_STATUSES and changes:
-        Amendment.objects.create(pledge=pledge, reason=reason.strip(), changes="; ".join(changes), created_by=user)
+        amendment = Amendment.objects.create(
+            pledge=pledge, reason=reason.strip(), changes="; ".join(changes), created_by=user
+        )
+        # A new version of the agreement beside the signed one, never over it.
+        agreement_make(pledge=pledge, user=user, amendment=amendment)
 
 
 @transaction.atomic
@@ -832,6 +838,7 @@ def pledge_sign(*, pledge, user, signed_on, signed_place, signatories):
     pledge.signed_place = signed_place
     pledge.full_clean()
     _change_status(pledge, user, Pledge.Status.SIGNED)
+    agreement_make(pledge=pledge, user=user)  # the agreement is frozen as a signed PDF now
     return pledge
 
 

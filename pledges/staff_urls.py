@@ -23,6 +23,12 @@ urlpatterns = [
     path("medborgarloften/<int:pk>/steg/<slug:transition>/", views.pledge_transition, name="pledge_transition"),
     path("medborgarloften/<int:pk>/underteckna/", views.pledge_sign, name="pledge_sign"),
     path("medborgarloften/<int:pk>/historik/", views.pledge_history, name="pledge_history"),
+    path("medborgarloften/<int:pk>/overenskommelse/", views.pledge_agreement, name="pledge_agreement"),
+    path(
+        "medborgarloften/<int:pk>/overenskommelse/<int:document_pk>.pdf",
+        views.pledge_agreement_pdf,
+        name="pledge_agreement_pdf",
+    ),
     path("medborgarloften/<int:pk>/sparbarhet/", views.pledge_trace, name="pledge_trace"),
     path("medborgarloften/<int:pk>/nasta-period/", views.pledge_next_period, name="pledge_next_period"),
     path("medborgarloften/<int:pk>/jamforelse/", views.pledge_compare, name="pledge_compare"),

@@ -7,7 +7,7 @@ Every view fetches its pledge through ``_get_pledge_for_user``, which asks ``mun
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,18 +15,20 @@ from django.views.decorators.http import require_http_methods
 from followup import selectors as followup_selectors
 from municipalities.permissions import ROLES_FOR_ACTION, Action, roles_for_pledge
 
-from . import services, staff_selectors
+from . import agreement, services, staff_selectors
 from .forms import (
     CommitmentFormSet,
     CommitmentsPageForm,
     ConfirmForm,
     FocusAreaFormSet,
     PledgeForm,
+    ScannedAgreementForm,
     SignatoryFormSet,
     SignForm,
     organisations_for,
 )
-from .models import FocusArea, Pledge
+from .models import AgreementDocument, FocusArea, Pledge
+from .pdf import verify_pdf
 
 
 def _get_pledge_for_user(request, pk, action, pledge=None):
@@ -330,3 +332,51 @@ def pledge_compare(request, pk):
         raise Http404
     comparison = staff_selectors.pledge_comparison(previous, pledge)
     return render(request, "staff/pledge_compare.html", {"pledge": pledge, "previous": previous, **comparison})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_agreement(request, pk):
+    """The agreement's versions with their checksums and the signature check; upload of a scanned copy."""
+    pledge, roles = _get_pledge_for_user(request, pk, Action.VIEW)
+    form = ScannedAgreementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not roles & ROLES_FOR_ACTION[Action.EDIT]:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                agreement.agreement_upload_scan(pledge=pledge, user=request.user, data=form.cleaned_data["file"].read())
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The scanned copy was saved beside the agreement."))
+                return redirect("staff:pledge_agreement", pk=pledge.pk)
+    documents = list(pledge.agreement_documents.select_related("created_by", "amendment"))
+    latest = next((d for d in reversed(documents) if d.kind == AgreementDocument.Kind.GENERATED), None)
+    verification = None
+    if latest is not None:
+        with latest.pdf.open("rb") as handle:
+            verification = verify_pdf(handle.read())
+    return render(
+        request,
+        "staff/pledge_agreement.html",
+        {
+            "pledge": pledge,
+            "documents": documents,
+            "latest": latest,
+            "verification": verification,
+            "form": form,
+            "can": _can(roles),
+        },
+    )
+
+
+@login_required
+def pledge_agreement_pdf(request, pk, document_pk):
+    """Any version of the agreement, or a scanned copy, to the pledge's staff (drafts included)."""
+    pledge, _roles = _get_pledge_for_user(request, pk, Action.VIEW)
+    document = get_object_or_404(AgreementDocument, pk=document_pk, pledge=pledge)
+    filename = agreement.agreement_filename(pledge, document.version)
+    if document.kind == AgreementDocument.Kind.SCANNED:
+        filename = f"skannad-{filename}"
+    return FileResponse(document.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")

@@ -45,6 +45,21 @@ def pledge_detail(request, pk):
     return render_public_page(request, f"pledge:{pk}", build)
 
 
+def agreement_pdf(request, pk):
+    """The signed agreement of a public pledge: its latest version, the same bytes every time."""
+    from .agreement import agreement_filename, latest_agreement
+
+    pledge = Pledge.objects.public().filter(pk=pk).first()
+    document = latest_agreement(pledge) if pledge else None
+    if document is None:
+        raise Http404
+    return FileResponse(
+        document.pdf.open("rb"),
+        filename=agreement_filename(pledge, document.version),
+        content_type="application/pdf",
+    )
+
+
 def evaluation_pdf(request, pk, year):
     """A published evaluation of a public pledge: the stored file, the same bytes every time."""
     from followup.evaluation import evaluation_filename

@@ -5,6 +5,7 @@ import io
 import pikepdf
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from pypdf import PdfReader
 
 from followup.evaluation import evaluation_build, evaluation_for, evaluation_request_build
@@ -109,3 +110,21 @@ def test_without_a_signing_key_it_fails_clearly_and_stores_nothing(
     assert evaluation.status == "failed"
     assert "SIGNING_P12_PASSPHRASE" in evaluation.error
     assert not evaluation.pdf
+
+
+def test_when_the_job_queue_is_down_the_build_says_to_try_again_and_nothing_breaks(
+    norsjo, client, django_capture_on_commit_callbacks
+):
+    from conftest import celery_broker
+    from pledges.tests.staff_data import member
+
+    client.force_login(member("kommunpolis"))
+    url = reverse("followup:evaluation_build", args=[norsjo.pk, 2020])
+    down = celery_broker("redis://127.0.0.1:1/0", broker_connection_timeout=1, task_publish_retry=False)
+    with down, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    page = client.get(reverse("followup:evaluation", args=[norsjo.pk, 2020])).content.decode()
+    assert "Jobbkön kunde inte nås. Inget har gått förlorat: försök igen om en stund." in page
+    assert "Försök igen" in page
+    assert Evaluation.objects.get(pledge=norsjo, year=2020).status == "failed"

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         reference_data_load()
+        if settings.SIGNING_P12_PASSPHRASE:
+            # The demo pledges are signed: their agreements are signed with a development certificate
+            # (made once; an existing certificate is kept).
+            call_command("create_signing_certificate", stdout=self.stdout)
         paths = sorted(DEMO_DIR.glob("*.json"))
         if not paths:
             raise CommandError(_("No demo documents in %(dir)s.") % {"dir": DEMO_DIR})
