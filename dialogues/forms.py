@@ -4,7 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.permissions import municipalities_for_user
+from municipalities.permissions import EDIT_ROLES, municipalities_for_user
 
 from .models import Dialogue, Finding
 from .services import DIALOGUE_EDITOR_FIELDS, FINDING_EDITOR_FIELDS
@@ -29,7 +29,7 @@ class DialogueForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities_for_user(user).order_by("name")
+        self.fields["municipality"].queryset = municipalities_for_user(user, roles=EDIT_ROLES).order_by("name")
         self.fields["held_on"].required = True
         if self.instance.place_id:
             self.fields["place_name"].initial = self.instance.place.name

@@ -62,11 +62,14 @@ def check(user, action, pledge):
         raise PermissionDenied
 
 
-def municipalities_for_user(user):
-    """The municipalities the user works in, directly or through a police area."""
+def municipalities_for_user(user, roles=None):
+    """The municipalities the user works in, directly or through a police area; with ``roles``, only
+    those where the user holds one of them (e.g. EDIT_ROLES for where they may create a pledge)."""
     if user.is_superuser:
         return Municipality.objects.all()
     memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
     return Municipality.objects.filter(
         Q(pk__in=memberships.values("municipality")) | Q(police_areas__in=memberships.values("police_area"))
     ).distinct()

@@ -6,8 +6,8 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import Dialogue, Finding
-from municipalities.models import Organisation, PoliceArea
-from municipalities.permissions import municipalities_for_user
+from municipalities.models import Municipality, Organisation, PoliceArea
+from municipalities.permissions import EDIT_ROLES, municipalities_for_user
 
 from .models import Commitment, FocusArea, Pledge
 from .services import AMENDMENT_STATUSES, COMMITMENT_EDITOR_FIELDS, FOCUS_AREA_EDITOR_FIELDS, PLEDGE_EDITOR_FIELDS
@@ -73,7 +73,12 @@ class PledgeForm(AmendmentReasonMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         own = municipalities_for_user(user)
-        self.fields["municipalities"].queryset = own.order_by("name")
+        # A pledge can be made for a municipality only where the user may edit (not where they only read);
+        # the municipalities a pledge already has stay choosable for a co-author from one of them.
+        editable = Q(pk__in=municipalities_for_user(user, roles=EDIT_ROLES).values("pk"))
+        if self.instance.pk:
+            editable |= Q(pk__in=self.instance.municipalities.values("pk"))
+        self.fields["municipalities"].queryset = Municipality.objects.filter(editable).order_by("name")
         self.fields["police_areas"].queryset = (
             PoliceArea.objects.filter(municipalities__in=own).distinct().order_by("name")
         )

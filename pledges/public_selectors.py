@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dialogues.models import Finding
-from followup.charts import commitment_chart
+from followup.charts import commitment_chart, indicator_chart
 from followup.models import Evaluation, Indicator, IndicatorValue
 from followup.progress import pledges_progress
 
@@ -79,6 +79,9 @@ def attach_progress(pledges, *, today=None):
     for pledge in pledges:
         pledge_progress = progress[pledge.pk]
         pledge.progress = pledge_progress
+        for indicator in pledge.indicators.all():
+            # the trend with baseline and target, drawn from the prefetched values (no queries)
+            indicator.chart = indicator_chart(indicator, list(indicator.values.all()))
         areas = {area_progress.focus_area.pk: area_progress for area_progress in pledge_progress.focus_areas}
         for area in pledge.focus_areas.all():
             area.progress = areas.get(area.pk)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from dialogues.models import Finding
-from municipalities.models import Organisation
+from municipalities.models import Membership, Organisation
 from municipalities.tests.factories import municipality
 from pledges.models import Amendment, Commitment, Pledge, StatusChange
 from pledges.services import pledges_end_expired
@@ -303,3 +303,23 @@ def test_staff_pages_run_a_fixed_number_of_queries(client, alice, django_assert_
     big_dialogue = make_dialogue(findings=8)
     with django_assert_max_num_queries(limit):
         assert client.get(url_for(big, big_dialogue)).status_code == 200
+
+
+def test_a_pledge_cannot_be_created_for_a_municipality_where_one_only_reads(client):
+    user = member("kommunpolis", "2417")
+    Membership.objects.create(user=user, role="lasare", municipality=municipality("1435"))
+    client.force_login(user)
+    response = client.get(reverse("staff:pledge_create"))
+    choices = {m.code for m in response.context["form"].fields["municipalities"].queryset}
+    assert choices == {"2417"}
+    data = form_data(response.context["form"], response.context["formset"])
+    data.update(
+        title="Tanums löfte",
+        period_start="2026-01-01",
+        period_end="2026-12-31",
+        municipalities=[str(municipality("1435").pk)],
+    )
+    response = client.post(reverse("staff:pledge_create"), data)
+    assert response.status_code == 200
+    assert "municipalities" in response.context["form"].errors
+    assert not Pledge.objects.filter(title="Tanums löfte").exists()
