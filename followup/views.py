@@ -212,10 +212,15 @@ def evaluation_page(request, pk, year):
 @require_http_methods(["POST"])
 def evaluation_build(request, pk, year):
     pledge, item = _evaluation_for_user(request, pk, year, Action.EDIT)
-    if evaluation.evaluation_request_build(evaluation=item):
-        messages.info(request, _("The PDF is being built. This page shows how far it has come."))
-    else:
+    if not evaluation.evaluation_request_build(evaluation=item):
         messages.info(request, _("The PDF is already being built."))
+    else:
+        # Without a broker the job has run in-process by now; with one it is queued.
+        item.refresh_from_db()
+        if item.status == Evaluation.Status.DONE:
+            messages.success(request, _("The PDF is ready."))
+        elif item.status != Evaluation.Status.FAILED:
+            messages.info(request, _("The PDF is being built. This page shows how far it has come."))
     return redirect("followup:evaluation", pk=pledge.pk, year=year)
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import npgettext, pgettext
+from django.utils.translation import npgettext, pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dialogues.models import Theme
@@ -327,18 +327,18 @@ class Commitment(models.Model):
         PERIOD = "period", _("the whole pledge period")
 
     class Month(models.IntegerChoices):
-        JANUARY = 1, _("January")
-        FEBRUARY = 2, _("February")
-        MARCH = 3, _("March")
-        APRIL = 4, _("April")
-        MAY = 5, _("May")
-        JUNE = 6, _("June")
-        JULY = 7, _("July")
-        AUGUST = 8, _("August")
-        SEPTEMBER = 9, _("September")
-        OCTOBER = 10, _("October")
-        NOVEMBER = 11, _("November")
-        DECEMBER = 12, _("December")
+        JANUARY = 1, pgettext_lazy("month", "January")
+        FEBRUARY = 2, pgettext_lazy("month", "February")
+        MARCH = 3, pgettext_lazy("month", "March")
+        APRIL = 4, pgettext_lazy("month", "April")
+        MAY = 5, pgettext_lazy("month", "May")
+        JUNE = 6, pgettext_lazy("month", "June")
+        JULY = 7, pgettext_lazy("month", "July")
+        AUGUST = 8, pgettext_lazy("month", "August")
+        SEPTEMBER = 9, pgettext_lazy("month", "September")
+        OCTOBER = 10, pgettext_lazy("month", "October")
+        NOVEMBER = 11, pgettext_lazy("month", "November")
+        DECEMBER = 12, pgettext_lazy("month", "December")
 
     focus_area = models.ForeignKey(
         FocusArea, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("focus area")

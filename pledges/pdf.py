@@ -147,6 +147,13 @@ class Verification:
         return self.signed and self.intact and self.valid
 
 
+def _common_name(certificate) -> str:
+    if certificate is None:
+        return ""
+    subject = certificate.subject.native
+    return subject.get("common_name") or certificate.subject.human_friendly
+
+
 def verify_pdf(pdf: bytes) -> Verification:
     return _outside_event_loop(_verify_pdf, pdf)
 
@@ -176,7 +183,7 @@ def _verify_pdf(pdf: bytes) -> Verification:
         intact=status.intact,
         valid=status.valid,
         trusted=status.trusted,
-        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
+        signer=_common_name(status.signing_cert),
         signed_at=status.signer_reported_dt,
         summary=status.summary(),
     )
