@@ -9,11 +9,12 @@ import time
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from pypdf import PdfReader
 
 from conftest import celery_broker
 from followup.evaluation import evaluation_for, evaluation_request_build
 from followup.models import Evaluation
-from pledges.models import Pledge
+from pledges.models import Commitment, Pledge
 
 BROKER = os.environ.get("TEST_CELERY_WORKER_BROKER_URL", "redis://127.0.0.1:6379/14")
 
@@ -102,6 +103,14 @@ def test_a_worker_killed_mid_build_leaves_the_job_to_the_next_worker_which_build
     evaluation.refresh_from_db()
     assert evaluation.attempts == 2
     assert evaluation.pdf.storage.exists(evaluation.pdf.name)
+    # What the worker built: every commitment's wording, and the year's figures with the reasons for misses.
+    with evaluation.pdf.open("rb") as handle:
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(handle).pages).split())
+    assert "Utvärdering 2020" in text
+    for wording in Commitment.objects.filter(focus_area__pledge=evaluation.pledge).values_list("wording", flat=True):
+        assert " ".join(wording.split()) in text, wording
+    assert "44 av 48" not in text  # the year's figures, not the whole pledge's
+    assert "Under 2020:" in text and "Polisens resurser i lokalpolisområdet omfördelades" in text
     files = evaluation.pdf.storage.listdir(f"evaluations/{evaluation.year}")[1]
     assert [name for name in files if name.startswith(evaluation.checksum[:12])] == [
         evaluation.pdf.name.rsplit("/", 1)[1]
