@@ -137,26 +137,24 @@ def pledge_edit(request, pk):
     )
     conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            services.pledge_update(
+        outcome, conflict = _save_edits(
+            request,
+            pk,
+            form,
+            lambda: services.pledge_update(
                 pledge=pledge,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
                 focus_areas=formset.service_items(),
                 amendment_reason=form.cleaned_data.get("amendment_reason", ""),
                 **form.service_kwargs(),
-            )
-        except services.EditConflict as error:
-            conflict = error.message
-            form = _with_version(form, error.current_version)
-        except services.WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect("staff:pledge_detail", pk=pk)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+            ),
+        )
+        if outcome == "saved":
             messages.success(request, _("The pledge was saved."))
             return redirect("staff:pledge_detail", pk=pk)
+        if outcome is not None:
+            return outcome
     return render(
         request,
         "staff/pledge_form.html",
@@ -168,6 +166,23 @@ def pledge_edit(request, pk):
             "current": _current(pledge, conflict),
         },
     )
+
+
+def _save_edits(request, pk, form, save):
+    """Run an editor's save. Returns (outcome, conflict): outcome is "saved", a redirect when the workflow
+    refuses the change, or None when the form is to be shown again (with the conflict or the errors on it)."""
+    try:
+        save()
+    except services.EditConflict as error:
+        _with_version(form, error.current_version)
+        return None, error.message
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("staff:pledge_detail", pk=pk), None
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None, None
+    return "saved", None
 
 
 def _with_version(form, version):
@@ -203,27 +218,25 @@ def focus_area_edit(request, pk, area_pk):
     )
     conflict = None
     if request.method == "POST" and page_form.is_valid() and formset.is_valid():
-        try:
-            services.focus_area_commitments_update(
+        outcome, conflict = _save_edits(
+            request,
+            pk,
+            page_form,
+            lambda: services.focus_area_commitments_update(
                 focus_area=focus_area,
                 user=request.user,
                 expected_version=page_form.cleaned_data["version"],
                 commitments=formset.service_items(),
                 amendment_reason=page_form.cleaned_data.get("amendment_reason", ""),
-            )
-        except services.EditConflict as error:
-            conflict = error.message
-            page_form = _with_version(page_form, error.current_version)
-        except services.WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect("staff:pledge_detail", pk=pk)
-        except ValidationError as error:
-            _add_errors(page_form, error)
-        else:
+            ),
+        )
+        if outcome == "saved":
             messages.success(request, _("The commitments were saved."))
             if "add_more" in request.POST:
                 return redirect("staff:focus_area_edit", pk=pk, area_pk=area_pk)
             return redirect("staff:pledge_detail", pk=pk)
+        if outcome is not None:
+            return outcome
     return render(
         request,
         "staff/focus_area_form.html",
