@@ -138,18 +138,6 @@ class BaseFocusAreaFormSet(forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "findings": self.findings, "finding_choices": self.finding_choices}
 
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            findings=self.findings,
-        )
-        self.add_fields(form, None)
-        return form
-
     def service_items(self):
         return _ordered_items(self, [*FOCUS_AREA_EDITOR_FIELDS, "findings"])
 
@@ -257,18 +245,6 @@ class BaseCommitmentFormSet(forms.BaseInlineFormSet):
             "organisation_choices": self.organisation_choices,
         }
 
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            organisations=self.organisations,
-        )
-        self.add_fields(form, None)
-        return form
-
     def service_items(self):
         return _ordered_items(self, [*COMMITMENT_EDITOR_FIELDS, "responsible", "new_responsible"])
 
@@ -329,18 +305,6 @@ class BaseSignatoryFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         return {"organisations": self.organisations}
-
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            organisations=self.organisations,
-        )
-        self.add_fields(form, None)
-        return form
 
     def clean(self):
         if any(self.errors):
