@@ -58,7 +58,11 @@ class ActivityLog(models.Model):
                 condition=Q(hours_spent__isnull=True) | Q(hours_spent__gte=0), name="activity_hours_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["commitment", "performed_on"], name="activity_commitment_date_idx")]
+        indexes = [
+            models.Index(fields=["commitment", "performed_on"], name="activity_commitment_date_idx"),
+            # The dashboard's latest activities: newest first, read backwards until ten match the user's pledges.
+            models.Index(fields=["-performed_on", "-id"], name="activity_latest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.performed_on}: {self.commitment} × {self.quantity}"

@@ -165,6 +165,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# For measuring the pages without their cache (bench/README.md): every cache read misses.
+if env_bool("CACHE_DISABLED", default=False):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Public pages are cached under a version that every change of public data bumps (pledges/public_cache.py);
 # the timeout bounds how stale a per-process cache can be on another process.
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=300)
