@@ -56,12 +56,28 @@ def browser():
         browser.close()
 
 
+def _new_page(browser, live_server, **options):
+    context = browser.new_context(
+        base_url=live_server.url, locale="sv-SE", viewport={"width": 1280, "height": 900}, **options
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
 @pytest.fixture
 def page(browser, live_server, reference_data):
     """A fresh browser page (its own cookies) whose relative addresses go to the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = _new_page(browser, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_for_injected_tools(browser, live_server, reference_data):
+    """A page whose Content-Security-Policy lets a test inject its own script (axe-core): the site's
+    policy rightly refuses inline scripts."""
+    context, page = _new_page(browser, live_server, bypass_csp=True)
     yield page
     context.close()
 

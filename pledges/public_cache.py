@@ -9,6 +9,8 @@ Writes done with ``QuerySet.update()``, raw SQL or a transaction rollback send n
 ``public_cache_bump()`` after such writes.
 """
 
+import contextlib
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,16 +19,30 @@ from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "public:version"
 T = TypeVar("T")
 
 
-def public_cache_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # add() so that two processes starting together agree on one number.
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+def _cache_errors():
+    """What a cache backend raises when its server is down (Redis), so that pages go on without it."""
+    import redis
+
+    return (redis.exceptions.RedisError, ConnectionError, OSError)
+
+
+def public_cache_version() -> int | None:
+    """The current data version, or None when the cache cannot be reached."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            # add() so that two processes starting together agree on one number.
+            cache.add(VERSION_KEY, 1, timeout=None)
+            version = cache.get(VERSION_KEY, 1)
+    except _cache_errors() as error:
+        logger.warning("Public cache unavailable, pages are built without it: %s", error)
+        return None
     return version
 
 
@@ -35,18 +51,29 @@ def public_cache_bump(**_signal_kwargs) -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet (or evicted): any new number invalidates what was cached
         cache.set(VERSION_KEY, 2, timeout=None)
+    except _cache_errors() as error:
+        # A save must not fail because the cache is down; pages cached before expire within the timeout.
+        logger.warning("Public cache unavailable, not bumped: %s", error)
 
 
 def public_cached(key: str, build: Callable[[], T]) -> T:
-    """The cached value for key (per language and data version), built and stored on a miss.
+    """The cached value for key (per language and data version), built and stored on a miss; built
+    directly when the cache cannot be reached.
 
     Exceptions from build (Http404 for a pledge that is not public) propagate and are not cached.
     """
-    full_key = f"public:{public_cache_version()}:{get_language()}:{key}"
-    value = cache.get(full_key)
+    version = public_cache_version()
+    if version is None:
+        return build()
+    full_key = f"public:{version}:{get_language()}:{key}"
+    try:
+        value = cache.get(full_key)
+    except _cache_errors():
+        return build()
     if value is None:
         value = build()
-        cache.set(full_key, value, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+        with contextlib.suppress(*_cache_errors()):
+            cache.set(full_key, value, timeout=settings.PUBLIC_CACHE_TIMEOUT)
     return value
 
 

@@ -25,7 +25,8 @@ def axe_violations(page, address):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_public_pages_have_no_accessibility_violations(page):
+def test_the_public_pages_have_no_accessibility_violations(page_for_injected_tools):
+    page = page_for_injected_tools
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", stdout=quiet)
     norsjo = Pledge.objects.get(municipalities__code="2417")
