@@ -26,6 +26,12 @@ if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
 fi
 
+# The database named by the test settings (pytest makes its own test_ copies; `makemigrations --check` looks here).
+if ! PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -Atc \
+    "select 1 from pg_database where datname = 'medborgarloften'" | grep -q 1; then
+  PGPASSWORD=postgres createdb -h 127.0.0.1 -U postgres medborgarloften
+fi
+
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   as_root mkdir -p /var/lib/redis /var/log/redis
   as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
