@@ -4,13 +4,14 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.submissions import OnceOnlyFormMixin
 from municipalities.permissions import EDIT_ROLES, municipalities_for_user
 
 from .models import Dialogue, Finding
 from .services import DIALOGUE_EDITOR_FIELDS, FINDING_EDITOR_FIELDS
 
 
-class DialogueForm(forms.ModelForm):
+class DialogueForm(OnceOnlyFormMixin, forms.ModelForm):
     place_name = forms.CharField(
         label=_("Place"),
         max_length=200,

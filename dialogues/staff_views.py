@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import submissions
 from municipalities.permissions import ROLES_FOR_ACTION, Action, municipalities_for_user
 
 from . import services
@@ -60,7 +62,13 @@ def dialogue_create(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         # The form's municipality choices are the user's; the role there is checked as for every dialogue.
         check_municipality(user, Action.EDIT, form.cleaned_data["municipality"])
-        dialogue = _save(request, form, formset)
+        with transaction.atomic():
+            if not submissions.claim(user, form.cleaned_data["submission_key"]):
+                messages.info(request, _("That form was already sent: the dialogue was registered once."))
+                return redirect("staff:dialogue_list")
+            dialogue = _save(request, form, formset)
+            if dialogue is None:
+                transaction.set_rollback(True)  # nothing was made: the form may be sent again once corrected
         if dialogue is not None:
             messages.success(request, _("The dialogue was registered."))
             return redirect("staff:dialogue_detail", pk=dialogue.pk)

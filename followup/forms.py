@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.submissions import OnceOnlyFormMixin
 from pledges.models import Commitment
 
 from .models import ActivityLog, Evaluation, MissedPeriod
@@ -12,7 +13,7 @@ class CommitmentChoiceField(forms.ModelChoiceField):
         return f"{obj.focus_area.title} – {obj.title} ({obj.target_display()})"
 
 
-class ActivityLogForm(forms.ModelForm):
+class ActivityLogForm(OnceOnlyFormMixin, forms.ModelForm):
     """One entry: what was done for a commitment, when and how many times."""
 
     commitment = CommitmentChoiceField(queryset=Commitment.objects.none(), label=_("Commitment"))
@@ -55,7 +56,7 @@ class ActivityLogForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ActivityCsvForm(forms.Form):
+class ActivityCsvForm(OnceOnlyFormMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("Columns: commitment, date, quantity, hours, note. UTF-8 or Windows-1252 (Excel), at most 2 MB."),

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from accounts import submissions
 from municipalities.permissions import Action, can, check
 from pledges.models import Commitment
 
@@ -66,7 +68,11 @@ def activity_create(request, pk):
     form = ActivityLogForm(request.POST or None, pledge=pledge, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            log = services.activity_log_create(user=request.user, **form.service_kwargs())
+            with transaction.atomic():
+                if not submissions.claim(request.user, form.cleaned_data["submission_key"]):
+                    messages.info(request, _("That form was already sent: the activity was logged once."))
+                    return redirect("followup:pledge", pk=pledge.pk)
+                log = services.activity_log_create(user=request.user, **form.service_kwargs())
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
@@ -118,9 +124,13 @@ def activities_upload(request, pk):
     csv_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.activities_import_csv(
-                user=request.user, pledge=pledge, raw=form.cleaned_data["file"].read()
-            )
+            with transaction.atomic():
+                if not submissions.claim(request.user, form.cleaned_data["submission_key"]):
+                    messages.info(request, _("That file was already sent: its entries were logged once."))
+                    return redirect("followup:pledge", pk=pledge.pk)
+                created = services.activities_import_csv(
+                    user=request.user, pledge=pledge, raw=form.cleaned_data["file"].read()
+                )
         except services.CsvInvalid as invalid:
             csv_errors = invalid.errors
         else:

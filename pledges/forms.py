@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.submissions import OnceOnlyFormMixin
 from dialogues.models import Dialogue, Finding
 from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.permissions import EDIT_ROLES, municipalities_for_user
@@ -35,7 +36,7 @@ class AmendmentReasonMixin:
             )
 
 
-class PledgeForm(AmendmentReasonMixin, forms.ModelForm):
+class PledgeForm(OnceOnlyFormMixin, AmendmentReasonMixin, forms.ModelForm):
     """The pledge itself. ``version`` carries the version the user started from (lost-update protection)."""
 
     parties = forms.ModelMultipleChoiceField(

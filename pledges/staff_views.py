@@ -7,11 +7,13 @@ Every view fetches its pledge through ``_get_pledge_for_user``, which asks ``mun
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import submissions
 from followup import selectors as followup_selectors
 from municipalities.permissions import ROLES_FOR_ACTION, Action, roles_for_pledge
 
@@ -87,7 +89,11 @@ def pledge_create(request):
     formset = FocusAreaFormSet(request.POST or None, instance=Pledge(), prefix="areas", findings=None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            pledge = services.pledge_create(user=user, **form.service_kwargs(), focus_areas=formset.service_items())
+            with transaction.atomic():
+                if not submissions.claim(user, form.cleaned_data["submission_key"]):
+                    messages.info(request, _("That form was already sent: the pledge was created once."))
+                    return redirect("staff:pledge_list")
+                pledge = services.pledge_create(user=user, **form.service_kwargs(), focus_areas=formset.service_items())
         except ValidationError as error:
             _add_errors(form, error)
         else:
