@@ -14,6 +14,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import submissions
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from municipalities.permissions import Action, can, check
 from pledges.models import Commitment
 
@@ -261,6 +263,8 @@ def evaluation_pdf(request, pk, year):
     pledge, item = _evaluation_for_user(request, pk, year, Action.VIEW)
     if not item.pdf:
         raise Http404
+    if not (item.published and pledge.is_public):  # a document the public cannot get: its downloads are audited
+        audit_record(AuditEvent.Action.DOWNLOADED, request=request, obj=item, detail=item.checksum)
     return FileResponse(
         item.pdf.open("rb"),
         as_attachment=True,

@@ -18,6 +18,8 @@ from django.db.models import F, ProtectedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from dialogues.models import Dialogue, Finding, Place
 from followup.models import ActivityLog, Indicator, IndicatorValue, MissedPeriod
 from municipalities.models import Municipality, Organisation, PoliceArea
@@ -675,6 +677,7 @@ def _record_amendment(pledge, user, reason, changes):
         amendment = Amendment.objects.create(
             pledge=pledge, reason=reason.strip(), changes="; ".join(changes), created_by=user
         )
+        audit_record(AuditEvent.Action.AMENDED, user=user, obj=pledge, detail=amendment.reason)
         # A new version of the agreement beside the signed one, never over it.
         agreement_make(pledge=pledge, user=user, amendment=amendment)
 
@@ -798,6 +801,7 @@ def _change_status(pledge, user, to_status, comment=""):
     StatusChange.objects.create(
         pledge=pledge, from_status=pledge.status, to_status=to_status, changed_by=user, comment=comment
     )
+    audit_record(AuditEvent.Action.STATUS_CHANGED, user=user, obj=pledge, detail=f"{pledge.status} → {to_status}")
     pledge.status = to_status
     pledge.version += 1
     _history_user(pledge, user).save()

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import submissions
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from followup import selectors as followup_selectors
 from municipalities.permissions import ROLES_FOR_ACTION, Action, roles_for_pledge
 
@@ -395,6 +397,7 @@ def pledge_agreement_pdf(request, pk, document_pk):
     """Any version of the agreement, or a scanned copy, to the pledge's staff (drafts included)."""
     pledge, _roles = _get_pledge_for_user(request, pk, Action.VIEW)
     document = get_object_or_404(AgreementDocument, pk=document_pk, pledge=pledge)
+    audit_record(AuditEvent.Action.DOWNLOADED, request=request, obj=document, detail=document.checksum)
     filename = agreement.agreement_filename(pledge, document.version)
     if document.kind == AgreementDocument.Kind.SCANNED:
         filename = f"skannad-{filename}"
