@@ -66,3 +66,15 @@ def test_password_change_checks_the_old_password(client):
 
 def test_sessions_expire_after_inactivity(settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+
+
+def test_a_session_ends_after_thirty_idle_minutes_and_its_cookies_are_guarded(client, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request starts the 30 minutes again
+    from municipalities.tests.factories import UserFactory
+
+    UserFactory(username="kim", password="ett-langt-losenord-1")
+    response = client.post(reverse("login"), {"username": "kim", "password": "ett-langt-losenord-1"})
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["httponly"] and session["samesite"] == "Lax"
+    assert session["max-age"] == 30 * 60

@@ -131,9 +131,12 @@ LOGIN_REDIRECT_URL = "staff:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # Sessions end after two hours without a request (every request moves the expiry forward).
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # 30 minutes idle ends a session
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Brute-force protection: five failed logins for one username from one address lock that pair for
 # 15 minutes; a correct login resets the count.
