@@ -24,7 +24,7 @@ from pledges.public_cache import public_cache_bump
 
 from .charts import commitment_chart, indicator_chart
 from .models import Evaluation, Indicator
-from .progress import CLOSED, Status, pledge_progress
+from .progress import CLOSED, Status, mean_of_scores, pledge_progress
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def evaluation_context(evaluation) -> dict:
         areas.append(
             {
                 "focus_area": area.focus_area,
-                "compliance": _mean(c["progress"].compliance for c in commitments),
+                "compliance": mean_of_scores(c["progress"].compliance for c in commitments),
                 "commitments": commitments,
             }
         )
@@ -91,16 +91,11 @@ def evaluation_context(evaluation) -> dict:
         "year": year,
         "evaluation": evaluation,
         "areas": areas,
-        "compliance": _mean(c["progress"].compliance for area in areas for c in area["commitments"]),
+        "compliance": mean_of_scores(c["progress"].compliance for area in areas for c in area["commitments"]),
         "indicators": indicators,
         "dialogues": dialogues,
         "generated_on": timezone.localdate(),
     }
-
-
-def _mean(values):
-    values = [value for value in values if value is not None]
-    return sum(values) / len(values) if values else None
 
 
 def evaluation_for(pledge, year) -> Evaluation:

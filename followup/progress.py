@@ -100,7 +100,8 @@ class CommitmentProgress:
         return next((b for b in reversed(self.buckets) if b.status == Status.IN_PROGRESS), None)
 
 
-def _mean(values):
+def mean_of_scores(values):
+    """The mean of the scores that exist (None, "no score", is left out); None when none exists."""
     values = [value for value in values if value is not None]
     return sum(values) / len(values) if values else None
 
@@ -112,7 +113,7 @@ class FocusAreaProgress:
 
     @property
     def compliance(self) -> float | None:
-        return _mean(c.compliance for c in self.commitments)
+        return mean_of_scores(c.compliance for c in self.commitments)
 
 
 @dataclass
@@ -126,7 +127,7 @@ class PledgeProgress:
 
     @property
     def compliance(self) -> float | None:
-        return _mean(c.compliance for c in self.commitments)
+        return mean_of_scores(c.compliance for c in self.commitments)
 
     @property
     def met(self):
