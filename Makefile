@@ -41,9 +41,9 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## messages: collect the strings, fill new ones from JSON files (TRANSLATIONS=a.json), compile
 messages: venv
-	$(BIN)/python manage.py makemessages -l sv --no-location --ignore=.venv
-	$(BIN)/python manage.py compilemessages -l sv --ignore=.venv
+	$(BIN)/python scripts/translate.py $(TRANSLATIONS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media .test-media
