@@ -46,6 +46,11 @@ class AuditEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         AMENDED = "amended", _("Amended")
         DOWNLOADED = "downloaded", _("Downloaded a document")
+        TWO_FACTOR_ON = "two_factor_on", _("Two-factor login turned on")
+        TWO_FACTOR_OFF = "two_factor_off", _("Two-factor login turned off")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
+        DATA_EXPORTED = "data_exported", _("Personal data exported")
+        DATA_ERASED = "data_erased", _("Personal data erased")
 
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     user = models.ForeignKey(
