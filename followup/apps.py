@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self):
+        from . import snapshots
+
+        snapshots.connect_signals()

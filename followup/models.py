@@ -320,3 +320,26 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.commitment} {self.period_start} → {self.user}"
+
+
+class ProgressSnapshot(models.Model):
+    """A pledge's progress as computed on one day, stored so that public pages, the API and the dashboard
+    read it instead of summing the activity logs on every request (followup/snapshots.py).
+
+    It is a derived copy, never a source: a change to the logs or the missed-period reasons deletes it
+    (signals, and explicit calls after bulk writes), a change to the commitments or the period shows in
+    its fingerprint, and one made on an earlier day is not used. Deleting every row loses nothing."""
+
+    pledge = models.OneToOneField(
+        "pledges.Pledge", on_delete=models.CASCADE, primary_key=True, related_name="progress_snapshot"
+    )
+    computed_on = models.DateField(_("computed for"))
+    compliance = models.FloatField(_("compliance"), null=True, blank=True)
+    data = models.TextField(_("data"))
+
+    class Meta:
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+
+    def __str__(self):
+        return f"{self.pledge_id} {self.computed_on}"

@@ -310,34 +310,57 @@ def _keys_between(family, first: datetime.date, last: datetime.date):
     return [_day_key(first + datetime.timedelta(days=n)) for n in range((last - first).days + 1)]
 
 
-def pledges_progress(pledges, *, today=None) -> dict[int, PledgeProgress]:
-    """Progress of several pledges, in four queries whatever their number and size."""
+def focus_areas_of(pledges) -> dict[int, list[FocusArea]]:
+    """Each pledge's focus areas with their commitments, in order: the caller's objects where it prefetched
+    ``focus_areas`` → ``commitments`` (no query), two queries for the rest."""
+    result, missing = {}, []
+    for pledge in pledges:
+        cache = getattr(pledge, "_prefetched_objects_cache", {})
+        if "focus_areas" in cache and all(
+            "commitments" in getattr(area, "_prefetched_objects_cache", {}) for area in cache["focus_areas"]
+        ):
+            result[pledge.pk] = sorted(cache["focus_areas"], key=lambda area: area.order)
+        else:
+            result[pledge.pk] = []
+            missing.append(pledge.pk)
+    if missing:
+        for area in (
+            FocusArea.objects.filter(pledge_id__in=missing)
+            .order_by("pledge_id", "order")
+            .prefetch_related(Prefetch("commitments", queryset=Commitment.objects.order_by("order")))
+        ):
+            result[area.pledge_id].append(area)
+    return result
+
+
+def pledges_progress(pledges, *, today=None, areas=None) -> dict[int, PledgeProgress]:
+    """Progress of several pledges, in four queries whatever their number and size (two when their focus
+    areas and commitments were prefetched, or are given as ``areas``, from focus_areas_of)."""
     today = today or timezone.localdate()
     pledges = {pledge.pk: pledge for pledge in pledges}
     if not pledges:
         return {}
-    areas = list(
-        FocusArea.objects.filter(pledge_id__in=pledges)
-        .order_by("pledge_id", "order")
-        .prefetch_related(Prefetch("commitments", queryset=Commitment.objects.order_by("order")))
-    )
-    commitment_ids = [c.pk for area in areas for c in area.commitments.all()]
+    if areas is None:
+        areas = focus_areas_of(pledges.values())
+    commitment_ids = [c.pk for pk in pledges for area in areas[pk] for c in area.commitments.all()]
     sums = _logged_sums(commitment_ids)
     missed = defaultdict(dict)
     for reason in MissedPeriod.objects.filter(commitment_id__in=commitment_ids):
         missed[reason.commitment_id][reason.period_start] = reason
 
-    result = {pk: PledgeProgress(pledge=pledge, focus_areas=[]) for pk, pledge in pledges.items()}
-    for area in areas:
-        pledge = pledges[area.pledge_id]
-        area.pledge = pledge
-        commitments = []
-        for commitment in area.commitments.all():
-            commitment.focus_area = area
-            commitments.append(
-                commitment_progress(commitment, pledge, sums.get(commitment.pk, {}), missed[commitment.pk], today)
-            )
-        result[pledge.pk].focus_areas.append(FocusAreaProgress(focus_area=area, commitments=commitments))
+    result = {}
+    for pk, pledge in pledges.items():
+        focus_areas = []
+        for area in areas[pk]:
+            area.pledge = pledge
+            commitments = []
+            for commitment in area.commitments.all():
+                commitment.focus_area = area
+                commitments.append(
+                    commitment_progress(commitment, pledge, sums.get(commitment.pk, {}), missed[commitment.pk], today)
+                )
+            focus_areas.append(FocusAreaProgress(focus_area=area, commitments=commitments))
+        result[pk] = PledgeProgress(pledge=pledge, focus_areas=focus_areas)
     return result
 
 
@@ -353,6 +376,7 @@ __all__ = [
     "PledgeProgress",
     "Status",
     "bucket_ranges",
+    "focus_areas_of",
     "pledge_progress",
     "pledges_progress",
     "validity",

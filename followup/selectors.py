@@ -9,6 +9,7 @@ from pledges.models import Pledge
 from .charts import commitment_chart, indicator_chart, pledge_compliance_chart
 from .models import ActivityLog, Indicator
 from .progress import Status, pledge_progress, pledges_progress
+from .snapshots import current_progress
 
 DASHBOARD_LIMIT = 15
 
@@ -43,7 +44,8 @@ def dashboard_followup(user, *, today=None) -> dict:
         pledges_for_user(Pledge.objects.filter(status__in=[Pledge.Status.SIGNED, Pledge.Status.PUBLISHED]), user)
     )
     not_reported, behind = [], []
-    for progress in pledges_progress(pledges, today=today).values():
+    progresses = current_progress(pledges) if today is None else pledges_progress(pledges, today=today)
+    for progress in progresses.values():
         for commitment in progress.commitments:
             closed = [bucket for bucket in commitment.buckets if bucket.is_closed]
             if closed and closed[-1].status == Status.NOT_REPORTED:

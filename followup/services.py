@@ -21,6 +21,7 @@ from municipalities.permissions import Action, can
 from pledges.models import Commitment, Pledge
 from pledges.public_cache import public_cache_bump
 
+from . import snapshots
 from .models import ActivityLog, MissedPeriod, Reminder
 from .progress import Status, bucket_ranges, pledges_progress, validity
 
@@ -261,6 +262,7 @@ def activities_import_csv(*, user, pledge, raw: bytes) -> list[ActivityLog]:
     created = ActivityLog.objects.bulk_create(logs)
     # bulk_create sends no signals: write the history and refresh the public pages explicitly.
     ActivityLog.history.bulk_history_create(created)
+    snapshots.forget([pledge.pk])
     transaction.on_commit(public_cache_bump)
     return created
 

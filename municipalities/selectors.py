@@ -3,7 +3,8 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from followup.progress import pledges_progress
+from followup.progress import mean_of_scores, pledges_progress
+from followup.snapshots import current_compliance
 from pledges.models import FocusArea, Pledge
 from pledges.public_selectors import attach_progress, public_pledge_details
 
@@ -47,15 +48,19 @@ def municipalities_with_public_pledges(*, q="", county="", region=None, theme=""
 
 
 def attach_compliance(municipalities, *, today=None):
-    """Hang ``compliance`` (the mean of its public pledges' compliance, or None) on each municipality;
-    4 queries for all of them (the progress service's)."""
+    """Hang ``compliance`` (the mean of its public pledges' compliance, or None) on each municipality.
+    Today's figures come from the progress snapshots (1 query when they are fresh); another day's are
+    computed (the progress service's 4 queries)."""
     municipalities = list(municipalities)
     pledges = {p.pk: p for m in municipalities for p in m.public_pledges}
-    progress = pledges_progress(pledges.values(), today=today)
+    if today is None:
+        compliance = current_compliance(pledges.values())
+    else:
+        compliance = {
+            pk: progress.compliance for pk, progress in pledges_progress(pledges.values(), today=today).items()
+        }
     for municipality in municipalities:
-        values = [progress[p.pk].compliance for p in municipality.public_pledges]
-        values = [v for v in values if v is not None]
-        municipality.compliance = sum(values) / len(values) if values else None
+        municipality.compliance = mean_of_scores(compliance[p.pk] for p in municipality.public_pledges)
     return municipalities
 
 

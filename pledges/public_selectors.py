@@ -15,6 +15,7 @@ from dialogues.models import Finding
 from followup.charts import commitment_chart, indicator_chart
 from followup.models import Evaluation, Indicator, IndicatorValue
 from followup.progress import pledges_progress
+from followup.snapshots import current_progress
 
 from .models import AgreementDocument, Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
 
@@ -72,10 +73,11 @@ def public_pledge_details():
 
 
 def attach_progress(pledges, *, today=None):
-    """Compute progress for the pledges (4 queries) and hang it on the pledges, focus areas and commitments
-    fetched by public_pledge_details(): ``pledge.progress``, ``area.progress``, ``commitment.progress``."""
+    """Hang progress on the pledges, focus areas and commitments fetched by public_pledge_details():
+    ``pledge.progress``, ``area.progress``, ``commitment.progress``. Today's comes from the progress
+    snapshots (1 query when fresh, 6 when not); another day's is computed (4 queries)."""
     pledges = list(pledges)
-    progress = pledges_progress(pledges, today=today)
+    progress = current_progress(pledges) if today is None else pledges_progress(pledges, today=today)
     for pledge in pledges:
         pledge_progress = progress[pledge.pk]
         pledge.progress = pledge_progress

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dialogues.models import Dialogue, Finding, Place, Theme
-from followup.models import ActivityLog, Indicator, IndicatorValue, MissedPeriod
+from followup.models import ActivityLog, Evaluation, Indicator, IndicatorValue, MissedPeriod, ProgressSnapshot
 from municipalities.models import Membership, Municipality, Organisation
 
 from .models import Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
@@ -115,7 +115,7 @@ def scale_remove():
     _delete(_table(FocusArea), f"pledge_id IN ({pledges})", like)
     indicators = f'SELECT id FROM "{_table(Indicator)}" WHERE pledge_id IN ({pledges})'
     _delete(_table(IndicatorValue), f"indicator_id IN ({indicators})", like)
-    for model in (Indicator, Signatory, PledgeParty, PledgeDialogue):
+    for model in (Indicator, Signatory, PledgeParty, PledgeDialogue, Evaluation, ProgressSnapshot):
         _delete(_table(model), f"pledge_id IN ({pledges})", like)
     for field in ("municipalities", "police_areas"):
         _delete(Pledge._meta.get_field(field).remote_field.through._meta.db_table, f"pledge_id IN ({pledges})", like)

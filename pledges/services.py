@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from dialogues.models import Dialogue, Finding, Place
+from followup import snapshots as progress_snapshots
 from followup.models import ActivityLog, Indicator, IndicatorValue, MissedPeriod
 from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.services import save_if_changed
@@ -422,6 +423,7 @@ def _import_commitment(area, order, item, path, commitment, organisations, place
         # bulk_create skips save(), so the history rows are written explicitly.
         created_logs = ActivityLog.objects.bulk_create(new_logs)
         ActivityLog.history.bulk_history_create(created_logs)
+        progress_snapshots.forget([commitment.focus_area.pledge_id])
 
     wanted_starts = []
     for index, missed in enumerate(item["missed_periods"]):

@@ -228,6 +228,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Just after midnight: published pledges whose period is over become ended.
     "end-expired-pledges": {"task": "pledges.tasks.end_expired_pledges", "schedule": crontab(hour=0, minute=15)},
+    # After that: today's progress of every pledge, so that the first visitors of the day do not wait for it.
+    "refresh-progress-snapshots": {
+        "task": "followup.snapshots.refresh_all",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # Every morning: an e-mail about each follow-up period that closed without a report.
     "send-followup-reminders": {"task": "followup.tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},
     # Every January: last year's evaluations for every pledge active that year.

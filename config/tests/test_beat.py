@@ -12,5 +12,6 @@ def test_every_scheduled_task_is_registered():
         "pledges.tasks.end_expired_pledges",
         "followup.tasks.send_reminders",
         "followup.tasks.build_last_years_evaluations",
+        "followup.snapshots.refresh_all",
     }
     assert scheduled <= set(app.tasks)

@@ -53,10 +53,19 @@ class PledgeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PUBLIC_STATUS_CHOICES)
     year = YearFilter(method="filter_year", help_text="Pledges whose period includes this year.")
     theme = django_filters.ChoiceFilter(field_name="focus_areas__theme", choices=Theme.choices, distinct=True)
+    buckets = django_filters.ChoiceFilter(
+        choices=[(value, value) for value in ("true", "false", "1", "0")],
+        method="filter_nothing",
+        help_text="true: include every period of every commitment (progress.buckets) in the list, as a single "
+        "pledge always does. Without it a list gives each commitment's totals only, which keeps a page small.",
+    )
 
     class Meta:
         model = Pledge
         fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by the view (what to include), not a filter
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(period_start__year__lte=value, period_end__year__gte=value)

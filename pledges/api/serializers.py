@@ -65,7 +65,17 @@ class CommitmentProgressSerializer(serializers.Serializer):
     total_quantity = serializers.IntegerField()
     entries = serializers.IntegerField()
     last_activity = serializers.DateField(allow_null=True)
-    buckets = BucketSerializer(many=True)
+    buckets = BucketSerializer(
+        many=True,
+        required=False,
+        help_text="Every period so far. In a single pledge always; in a list only with ?buckets=true.",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.context.get("buckets", True):
+            del fields["buckets"]
+        return fields
 
 
 class TargetSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ def test_it_lists_published_and_ended_pledges_with_commitments_and_progress(clie
     pledge = published_pledge("2417")
     published_pledge("1442", status=Pledge.Status.ENDED)
     draft = draft_pledge("2417")
-    response = get(client, "/api/v1/pledges/")
+    response = get(client, "/api/v1/pledges/?buckets=true")
     assert response.status_code == 200
     data = response.json()
     assert data["count"] == 2
@@ -44,6 +44,27 @@ def test_it_lists_published_and_ended_pledges_with_commitments_and_progress(clie
         "corrective_action": "",
     }
     assert item["compliance"] == 0.25
+
+
+def test_a_list_gives_totals_and_a_single_pledge_every_period(client):
+    pledge = published_pledge("2417")
+
+    def first_commitment_progress(data):
+        return data["focus_areas"][0]["commitments"][0]["progress"]
+
+    listed = first_commitment_progress(get(client, "/api/v1/pledges/").json()["results"][0])
+    assert "buckets" not in listed
+    assert listed["met"] == 3 and listed["compliance"] == 3 / listed["elapsed"]
+    single = first_commitment_progress(get(client, f"/api/v1/pledges/{pledge.pk}/").json())
+    assert [b["status"] for b in single["buckets"][:4]] == ["met", "met", "met", "not_reported"]
+    assert {key: value for key, value in single.items() if key != "buckets"} == listed
+    for value in ("true", "1"):
+        assert "buckets" in first_commitment_progress(
+            get(client, f"/api/v1/pledges/?buckets={value}").json()["results"][0]
+        )
+    response = get(client, "/api/v1/pledges/?buckets=perhaps")
+    assert response.status_code == 400
+    assert "buckets" in response.json()
 
 
 def test_internal_details_and_drafts_appear_in_no_api_output(client):
@@ -136,9 +157,11 @@ def test_the_lists_run_a_fixed_number_of_queries(client, django_assert_num_queri
     counts = {
         # 1 count, 2 pledges; prefetched: 3 municipalities, 4 police areas, 5 parties, 6 signatories, 7 focus areas,
         # 8 their findings, 9 commitments, 10 responsible, 11 dialogue links, 12 dialogue findings, 13 indicators,
-        # 14 values, 15 evaluations; progress: 16 focus areas, 17 commitments, 18 logged sums, 19 missed periods
+        # 14 values, 15 evaluations; progress: 16 today's snapshots, and for pledges without one 17 logged sums,
+        # 18 missed periods, 19 storing the new snapshots
         "/api/v1/pledges/": 19,
-        "/api/v1/pledges/?kommunkod=2417": 20,  # + the kommunkod's municipality (validating the filter)
+        "/api/v1/pledges/?page=1": 16,  # the same pledges again: their snapshots are fresh
+        "/api/v1/pledges/?kommunkod=2417": 17,  # + the kommunkod's municipality (validating the filter)
         "/api/v1/municipalities/": 3,  # 1 count, 2 municipalities with pledge counts, 3 police areas with region
         "/api/v1/indicators/": 3,  # 1 count, 2 indicators with municipality and police area, 3 values
         "/api/v1/dialogues/": 4,  # 1 count, 2 dialogues with municipality and place, 3 findings, 4 public pledges

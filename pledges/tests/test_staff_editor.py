@@ -269,9 +269,10 @@ def test_focus_areas_link_to_findings_and_the_trace_page_shows_them(client, alic
 @pytest.mark.parametrize(
     ("name", "limit"),
     [
-        # 11 for the staff part, and the follow-up section: active pledges, their focus areas,
-        # commitments, logged sums and missed-period reasons
-        ("dashboard", 16),
+        # 11 for the staff part, and the follow-up section: active pledges, today's progress snapshots, and
+        # for pledges without a fresh one their focus areas, commitments, logged sums, missed-period
+        # reasons and storing the snapshots
+        ("dashboard", 18),
         ("pledge_list", 8),
         ("pledge_detail", 18),
         ("pledge_edit", 18),

@@ -1,0 +1,210 @@
+"""Today's progress of pledges, read from stored snapshots instead of summed anew on every request.
+
+The public pages, the API and the staff dashboard show progress as of today. Summing a four-year
+pledge's activity logs costs tens of milliseconds of database and Python time, and nothing changes it
+between two writes, so the result is stored per pledge (``ProgressSnapshot``) and read back in one
+query. A snapshot is used only when it was made today (periods close at midnight) and covers exactly
+the pledge's commitments; a write to the logs, the missed-period reasons, the commitments, the focus
+areas or the pledge deletes it (``connect_signals``, and ``forget`` after bulk writes, which send no
+signals). Progress for another day (an evaluation's year end, a test's fixed date) is always computed.
+"""
+
+import datetime
+import json
+
+from celery import shared_task
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from pledges.models import Commitment, FocusArea, Pledge
+
+from .models import ActivityLog, MissedPeriod, ProgressSnapshot
+from .progress import Bucket, CommitmentProgress, FocusAreaProgress, PledgeProgress, focus_areas_of, pledges_progress
+
+FORMAT = 1  # bump when the stored layout changes: older snapshots are then recomputed
+
+
+def current_progress(pledges) -> dict[int, PledgeProgress]:
+    """Today's progress of the pledges: one query when every snapshot is fresh, the progress service's
+    four plus one write for those that are not. Pledges with their focus areas and commitments
+    prefetched (``focus_areas`` → ``commitments``) keep those objects; others cost two queries more."""
+    today = timezone.localdate()
+    pledges = {pledge.pk: pledge for pledge in pledges}
+    if not pledges:
+        return {}
+    stored = {
+        snapshot.pledge_id: snapshot
+        for snapshot in ProgressSnapshot.objects.filter(pledge_id__in=pledges, computed_on=today)
+    }
+    areas = focus_areas_of(pledges.values())
+    result = {}
+    for pk, snapshot in stored.items():
+        restored = _restore(pledges[pk], areas[pk], snapshot.data)
+        if restored is not None:
+            result[pk] = restored
+    stale = [pledge for pk, pledge in pledges.items() if pk not in result]
+    if stale:
+        computed = pledges_progress(stale, today=today, areas=areas)
+        _store(computed.values(), today)
+        result.update(computed)
+    return result
+
+
+def current_compliance(pledges) -> dict[int, float | None]:
+    """Today's overall compliance of each pledge (one query when the snapshots are fresh), for lists
+    that show a single figure per pledge and need no buckets."""
+    today = timezone.localdate()
+    pledges = {pledge.pk: pledge for pledge in pledges}
+    result = dict(
+        ProgressSnapshot.objects.filter(pledge_id__in=pledges, computed_on=today).values_list("pledge_id", "compliance")
+    )
+    stale = [pledge for pk, pledge in pledges.items() if pk not in result]
+    if stale:
+        computed = pledges_progress(stale, today=today)
+        _store(computed.values(), today)
+        result.update({pk: progress.compliance for pk, progress in computed.items()})
+    return result
+
+
+@shared_task
+def refresh_all(batch_size=50) -> int:
+    """Make today's snapshot of every signed, published and ended pledge (Celery beat, after midnight)."""
+    pledges = Pledge.objects.filter(status__in=[Pledge.Status.SIGNED, *Pledge.PUBLIC_STATUSES]).order_by("pk")
+    ids = list(pledges.values_list("pk", flat=True))
+    for first in range(0, len(ids), batch_size):
+        current_compliance(Pledge.objects.filter(pk__in=ids[first : first + batch_size]))
+    return len(ids)
+
+
+def forget(pledge_ids) -> None:
+    """Drop the snapshots of these pledges (after writes that send no signals)."""
+    ProgressSnapshot.objects.filter(pledge_id__in=list(pledge_ids)).delete()
+
+
+# Storing and restoring
+
+
+def _store(progresses, today: datetime.date) -> None:
+    rows = [
+        ProgressSnapshot(
+            pledge_id=progress.pledge.pk,
+            computed_on=today,
+            compliance=progress.compliance,
+            data=json.dumps(_dump(progress), separators=(",", ":")),
+        )
+        for progress in progresses
+    ]
+    # Two requests may compute the same pledge at once: the later write wins, both are right.
+    ProgressSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["pledge"],
+        update_fields=["computed_on", "compliance", "data"],
+    )
+
+
+def _dump(progress: PledgeProgress) -> dict:
+    commitments = {}
+    for area in progress.focus_areas:
+        for c in area.commitments:
+            # The periods are a JSON text inside the JSON, decoded only when a page reads them.
+            buckets = [
+                [b.start.toordinal(), b.end.toordinal(), b.target, b.quantity, b.entries, b.status]
+                + ([b.missed_reason, b.corrective_action] if b.missed_reason or b.corrective_action else [])
+                for b in c.buckets
+            ]
+            last = c.last_activity.toordinal() if c.last_activity else None
+            commitments[str(c.commitment.pk)] = [
+                c.met,
+                c.elapsed,
+                c.total_quantity,
+                c.entries,
+                last,
+                json.dumps(buckets, separators=(",", ":")),
+            ]
+    return {"format": FORMAT, "commitments": commitments}
+
+
+class StoredCommitmentProgress(CommitmentProgress):
+    """A commitment's progress read from a snapshot; its periods are decoded on first use, so that a
+    list that shows totals only does not pay for them."""
+
+    def __init__(self, stored_buckets: str, **kwargs):
+        self._stored_buckets = stored_buckets
+        super().__init__(**kwargs)
+
+    @property
+    def buckets(self) -> list[Bucket]:
+        if self._stored_buckets is not None:
+            day = datetime.date.fromordinal
+            self._buckets = [Bucket(day(row[0]), day(row[1]), *row[2:]) for row in json.loads(self._stored_buckets)]
+            self._stored_buckets = None
+        return self._buckets
+
+    @buckets.setter
+    def buckets(self, value):
+        self._buckets = value
+
+
+def _restore(pledge, areas, data: str) -> PledgeProgress | None:
+    """The stored progress on today's objects, or None when the snapshot does not fit the pledge's
+    commitments as they are now (one was added or removed by a write that sent no signal)."""
+    stored = json.loads(data)
+    commitments = stored["commitments"]
+    if stored.get("format") != FORMAT or {str(c.pk) for area in areas for c in area.commitments.all()} != set(
+        commitments
+    ):
+        return None
+    focus_areas = []
+    for area in areas:
+        area.pledge = pledge
+        restored = []
+        for commitment in area.commitments.all():
+            commitment.focus_area = area
+            met, elapsed, total, entries, last, buckets = commitments[str(commitment.pk)]
+            restored.append(
+                StoredCommitmentProgress(
+                    buckets,
+                    commitment=commitment,
+                    measurable=commitment.is_measurable,
+                    met=met,
+                    elapsed=elapsed,
+                    total_quantity=total,
+                    entries=entries,
+                    last_activity=datetime.date.fromordinal(last) if last else None,
+                )
+            )
+        focus_areas.append(FocusAreaProgress(focus_area=area, commitments=restored))
+    return PledgeProgress(pledge=pledge, focus_areas=focus_areas)
+
+
+# Invalidation
+
+
+def _forget_for_commitment(sender, instance, **kwargs):
+    ProgressSnapshot.objects.filter(pledge__focus_areas__commitments=instance.commitment_id).delete()
+
+
+def _forget_for_focus_area(sender, instance, **kwargs):
+    ProgressSnapshot.objects.filter(pledge_id=instance.pledge_id).delete()
+
+
+def _forget_for_commitment_change(sender, instance, **kwargs):
+    ProgressSnapshot.objects.filter(pledge__focus_areas=instance.focus_area_id).delete()
+
+
+def _forget_for_pledge(sender, instance, **kwargs):
+    ProgressSnapshot.objects.filter(pledge_id=instance.pk).delete()
+
+
+def connect_signals() -> None:
+    receivers = [
+        (ActivityLog, _forget_for_commitment),
+        (MissedPeriod, _forget_for_commitment),
+        (Commitment, _forget_for_commitment_change),
+        (FocusArea, _forget_for_focus_area),
+        (Pledge, _forget_for_pledge),
+    ]
+    for model, receiver in receivers:
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(receiver, sender=model, dispatch_uid=f"progress-snapshot-{name}-{model._meta.label}")

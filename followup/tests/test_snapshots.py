@@ -1,0 +1,150 @@
+"""Today's progress is read from stored snapshots; every kind of write makes the next read compute it anew."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from followup.models import ActivityLog, MissedPeriod, ProgressSnapshot
+from followup.progress import pledges_progress
+from followup.services import activities_import_csv
+from followup.snapshots import current_compliance, current_progress, refresh_all
+from municipalities.models import Membership
+from municipalities.tests.factories import MembershipFactory, municipality
+from pledges.models import Commitment, Pledge
+from pledges.public_selectors import public_pledge_details
+from pledges.tests.factories import CommitmentFactory, FocusAreaFactory, PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+MONTH_START = TODAY.replace(day=1)
+
+
+def months_ago(n):
+    year, month = divmod(MONTH_START.year * 12 + MONTH_START.month - 1 - n, 12)
+    return datetime.date(year, month + 1, 1)
+
+
+@pytest.fixture
+def pledge():
+    """A pledge running from a year ago with a monthly target of 2, met in one closed month of three."""
+    pledge = PledgeFactory(status=Pledge.Status.PUBLISHED, period_start=months_ago(12), period_end=months_ago(-12))
+    area = FocusAreaFactory(pledge=pledge)
+    monthly = CommitmentFactory(focus_area=area, quantity=2, unit=Commitment.Unit.MONTH, interval=1)
+    CommitmentFactory(
+        focus_area=area,
+        target_kind=Commitment.TargetKind.AS_NEEDED,
+        comparison="",
+        quantity=None,
+        unit="",
+        interval=None,
+    )  # no number: counts only
+    ActivityLog.objects.create(commitment=monthly, performed_on=months_ago(3), quantity=2)
+    ActivityLog.objects.create(commitment=monthly, performed_on=months_ago(2), quantity=1)
+    return pledge
+
+
+def summary(progress):
+    return [
+        (c.commitment.pk, c.met, c.elapsed, c.total_quantity, [(b.start, b.quantity, b.status) for b in c.buckets])
+        for c in progress.commitments
+    ]
+
+
+def test_a_stored_snapshot_gives_what_computing_gives_in_one_query(pledge, django_assert_num_queries):
+    computed = pledges_progress([pledge])[pledge.pk]
+    first = current_progress([pledge])[pledge.pk]
+    assert ProgressSnapshot.objects.filter(pledge=pledge, computed_on=TODAY).exists()
+    fetched = list(public_pledge_details().filter(pk=pledge.pk))
+    # the snapshot; focus areas and commitments come prefetched with the page's pledge
+    with django_assert_num_queries(1):
+        stored = current_progress(fetched)[pledge.pk]
+        assert summary(stored) == summary(computed) == summary(first)
+    assert stored.compliance == computed.compliance == 1 / 12
+    assert stored.commitments[0].commitment is fetched[0].focus_areas.all()[0].commitments.all()[0]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(
+            lambda c: ActivityLog.objects.create(commitment=c, performed_on=months_ago(1), quantity=5), id="log"
+        ),
+        pytest.param(lambda c: ActivityLog.objects.filter(commitment=c).first().delete(), id="log deleted"),
+        pytest.param(lambda c: Commitment.objects.filter(pk=c.pk).first().save(), id="commitment saved"),
+        pytest.param(
+            lambda c: MissedPeriod.objects.create(
+                commitment=c,
+                period_start=months_ago(1),
+                period_end=MONTH_START - datetime.timedelta(days=1),
+                reason="other",
+                reason_text="Sjukdom",
+            ),
+            id="missed-period reason",
+        ),
+        pytest.param(lambda c: c.focus_area.pledge.save(), id="pledge saved"),
+    ],
+)
+def test_a_write_drops_the_snapshot(pledge, write):
+    current_progress([pledge])
+    monthly = Commitment.objects.filter(focus_area__pledge=pledge, quantity=2).get()
+    write(monthly)
+    assert not ProgressSnapshot.objects.filter(pledge=pledge).exists()
+
+
+def test_a_new_log_shows_at_once_in_compliance_and_on_the_public_page(pledge, client):
+    assert current_compliance([pledge])[pledge.pk] == pytest.approx(1 / 12)
+    monthly = Commitment.objects.get(focus_area__pledge=pledge, quantity=2)
+    ActivityLog.objects.create(commitment=monthly, performed_on=months_ago(1), quantity=2)
+    assert current_compliance([pledge])[pledge.pk] == pytest.approx(2 / 12)
+    assert current_progress([pledge])[pledge.pk].commitments[0].met == 2
+
+
+def test_a_csv_import_which_sends_no_signals_drops_it_too(pledge):
+    pledge.municipalities.add(municipality("2417"))
+    user = MembershipFactory(role=Membership.Role.COORDINATOR).user
+    monthly = Commitment.objects.get(focus_area__pledge=pledge, quantity=2)
+    assert current_progress([pledge])[pledge.pk].commitments[0].met == 1
+    raw = f"commitment,date,quantity\n{monthly.key},{months_ago(1).isoformat()},3\n".encode()
+    activities_import_csv(user=user, pledge=pledge, raw=raw)
+    assert current_progress([pledge])[pledge.pk].commitments[0].met == 2
+
+
+def test_a_snapshot_of_an_earlier_day_is_not_used(pledge):
+    current_progress([pledge])
+    # A wrong figure stored yesterday: periods close at midnight, so it must not be shown today.
+    ProgressSnapshot.objects.filter(pledge=pledge).update(
+        computed_on=TODAY - datetime.timedelta(days=1), compliance=0.9
+    )
+    assert current_compliance([pledge])[pledge.pk] == pytest.approx(1 / 12)
+    assert ProgressSnapshot.objects.get(pledge=pledge).computed_on == TODAY
+
+
+def test_a_commitment_added_without_signals_is_noticed(pledge):
+    current_progress([pledge])
+    area = pledge.focus_areas.get()
+    Commitment.objects.bulk_create(
+        [
+            Commitment(
+                focus_area=area,
+                key="ny",
+                order=999,
+                title="Ny",
+                comparison=Commitment.Comparison.AT_LEAST,
+                quantity=1,
+                unit=Commitment.Unit.YEAR,
+                interval=1,
+            )
+        ]
+    )
+    progress = current_progress([Pledge.objects.get(pk=pledge.pk)])[pledge.pk]
+    assert [c.commitment.key for c in progress.commitments][-1] == "ny"
+
+
+def test_the_nightly_refresh_stores_todays_progress_of_every_public_pledge(pledge):
+    draft = PledgeFactory(status=Pledge.Status.DRAFT)
+    ProgressSnapshot.objects.all().delete()
+    assert refresh_all(batch_size=1) == 1
+    assert list(ProgressSnapshot.objects.values_list("pledge_id", "computed_on")) == [(pledge.pk, TODAY)]
+    assert not ProgressSnapshot.objects.filter(pledge=draft).exists()
