@@ -4,6 +4,8 @@ Public pages are built once per data version and language (pledges/public_cache.
 (which knows whether someone is logged in) is rendered per request.
 """
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -18,14 +20,30 @@ from .selectors import public_pledges_for_home
 
 def render_public_page(request, key, build):
     """Render a public page whose body is cached: build() returns (title, template, context) and may raise
-    Http404; its result is rendered without the request, so nothing per user or per session is cached."""
+    Http404; its result is rendered without the request, so nothing per user or per session is cached.
+
+    A visitor without a session or flash messages sees the same frame as every other such visitor (no form,
+    no token, no name in it), so for them the whole page is cached; others get the cached body in their own
+    frame."""
 
     def render_body():
         title, template_name, context = build()
         return {"title": str(title), "body": render_to_string(template_name, context)}
 
-    page = public_cached(key, render_body)
-    return render(request, "public/page.html", {"title": page["title"], "body": mark_safe(page["body"])})
+    def render_page():
+        page = public_cached(key, render_body)
+        return render_to_string(
+            "public/page.html", {"title": page["title"], "body": mark_safe(page["body"])}, request=request
+        )
+
+    if _without_state(request):
+        return HttpResponse(public_cached(f"page:{key}", render_page))
+    return HttpResponse(render_page())
+
+
+def _without_state(request):
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
 
 
 def home(request):

@@ -64,8 +64,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, django_assert_num_queri
         with django_assert_num_queries(7):
             # the same with every snapshot fresh: 5 reads them all, no progress is computed
             assert client.get("/kommuner/?region=nord").status_code == 200
-        published_pledge("1442", n=1)
-        published_pledge("1442", n=2, commitments=4)
+        published_pledge("2417", n=1)  # more pledges in the region: the same queries
+        published_pledge("2584", n=2, commitments=4)
         cache.clear()
 
 

@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from followup.models import ActivityLog
@@ -119,3 +121,27 @@ def test_the_accessibility_statement_is_linked_from_every_page(client):
     assert "Tillgänglighetsredogörelse" in page
     assert "Digg" in page
     assert "delvis förenlig" in page
+
+
+def test_a_whole_cached_page_never_carries_one_visitors_frame_to_another(client, django_user_model):
+    pledge = published_pledge()
+    address = f"/medborgarloften/{pledge.pk}/"
+    client.force_login(django_user_model.objects.create_user("frida.frame", password="lösenord-som-är-långt"))
+    visitor = Client()
+
+    def logged_in_sees_own_frame():
+        page = text(client.get(address))
+        assert "frida.frame" in page and "Logga in" not in page
+
+    def visitor_sees_anonymous_frame():
+        page = text(visitor.get(address))
+        assert "frida.frame" not in page and "Logga in" in page and "csrfmiddlewaretoken" not in page
+
+    for first, second in [
+        (logged_in_sees_own_frame, visitor_sees_anonymous_frame),
+        (visitor_sees_anonymous_frame, logged_in_sees_own_frame),
+    ]:
+        cache.clear()
+        first()
+        second()
+        first()
