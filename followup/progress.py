@@ -99,6 +99,10 @@ class CommitmentProgress:
     def current(self) -> Bucket | None:
         return next((b for b in reversed(self.buckets) if b.status == Status.IN_PROGRESS), None)
 
+    @property
+    def last_closed(self) -> Bucket | None:
+        return next((b for b in reversed(self.buckets) if b.is_closed), None)
+
 
 def mean_of_scores(values):
     """The mean of the scores that exist (None, "no score", is left out); None when none exists."""

@@ -47,9 +47,9 @@ def dashboard_followup(user, *, today=None) -> dict:
     progresses = current_progress(pledges) if today is None else pledges_progress(pledges, today=today)
     for progress in progresses.values():
         for commitment in progress.commitments:
-            closed = [bucket for bucket in commitment.buckets if bucket.is_closed]
-            if closed and closed[-1].status == Status.NOT_REPORTED:
-                not_reported.append((progress.pledge, commitment, closed[-1]))
+            last_closed = commitment.last_closed
+            if last_closed and last_closed.status == Status.NOT_REPORTED:
+                not_reported.append((progress.pledge, commitment, last_closed))
             elif commitment.compliance is not None and commitment.compliance < 1:
                 behind.append((progress.pledge, commitment))
     behind.sort(key=lambda item: (item[1].compliance, item[1].commitment.title))

@@ -21,7 +21,7 @@ from pledges.models import Commitment, FocusArea, Pledge
 from .models import ActivityLog, MissedPeriod, ProgressSnapshot
 from .progress import Bucket, CommitmentProgress, FocusAreaProgress, PledgeProgress, focus_areas_of, pledges_progress
 
-FORMAT = 1  # bump when the stored layout changes: older snapshots are then recomputed
+FORMAT = 2  # bump when the stored layout changes: older snapshots are then recomputed
 
 
 def current_progress(pledges) -> dict[int, PledgeProgress]:
@@ -108,30 +108,41 @@ def _dump(progress: PledgeProgress) -> dict:
     for area in progress.focus_areas:
         for c in area.commitments:
             # The periods are a JSON text inside the JSON, decoded only when a page reads them.
-            buckets = [
-                [b.start.toordinal(), b.end.toordinal(), b.target, b.quantity, b.entries, b.status]
-                + ([b.missed_reason, b.corrective_action] if b.missed_reason or b.corrective_action else [])
-                for b in c.buckets
-            ]
             last = c.last_activity.toordinal() if c.last_activity else None
+            last_closed = _row(c.last_closed) if c.last_closed else None
             commitments[str(c.commitment.pk)] = [
                 c.met,
                 c.elapsed,
                 c.total_quantity,
                 c.entries,
                 last,
-                json.dumps(buckets, separators=(",", ":")),
+                last_closed,  # for the dashboard, which needs no other period
+                json.dumps([_row(b) for b in c.buckets], separators=(",", ":")),
             ]
     return {"format": FORMAT, "commitments": commitments}
+
+
+def _row(b: Bucket) -> list:
+    reasons = [b.missed_reason, b.corrective_action] if b.missed_reason or b.corrective_action else []
+    return [b.start.toordinal(), b.end.toordinal(), b.target, b.quantity, b.entries, b.status, *reasons]
+
+
+def _bucket(row) -> Bucket:
+    return Bucket(datetime.date.fromordinal(row[0]), datetime.date.fromordinal(row[1]), *row[2:])
 
 
 class StoredCommitmentProgress(CommitmentProgress):
     """A commitment's progress read from a snapshot; its periods are decoded on first use, so that a
     list that shows totals only does not pay for them."""
 
-    def __init__(self, stored_buckets: str, **kwargs):
+    def __init__(self, stored_buckets: str, last_closed: list | None, **kwargs):
         self._stored_buckets = stored_buckets
+        self._last_closed = _bucket(last_closed) if last_closed else None
         super().__init__(**kwargs)
+
+    @property
+    def last_closed(self) -> Bucket | None:
+        return self._last_closed
 
     @property
     def buckets(self) -> list[Bucket]:
@@ -161,10 +172,11 @@ def _restore(pledge, areas, data: str) -> PledgeProgress | None:
         restored = []
         for commitment in area.commitments.all():
             commitment.focus_area = area
-            met, elapsed, total, entries, last, buckets = commitments[str(commitment.pk)]
+            met, elapsed, total, entries, last, last_closed, buckets = commitments[str(commitment.pk)]
             restored.append(
                 StoredCommitmentProgress(
                     buckets,
+                    last_closed,
                     commitment=commitment,
                     measurable=commitment.is_measurable,
                     met=met,

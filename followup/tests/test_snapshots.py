@@ -148,3 +148,12 @@ def test_the_nightly_refresh_stores_todays_progress_of_every_public_pledge(pledg
     assert refresh_all(batch_size=1) == 1
     assert list(ProgressSnapshot.objects.values_list("pledge_id", "computed_on")) == [(pledge.pk, TODAY)]
     assert not ProgressSnapshot.objects.filter(pledge=draft).exists()
+
+
+def test_the_dashboard_reads_the_last_closed_period_without_decoding_the_others(pledge):
+    computed = pledges_progress([pledge])[pledge.pk].commitments[0]
+    current_progress([pledge])
+    stored = current_progress([pledge])[pledge.pk].commitments[0]
+    assert stored.last_closed == computed.last_closed
+    assert computed.last_closed.start == months_ago(1) and computed.last_closed.status == "not_reported"
+    assert stored._stored_buckets is not None  # the other periods are still undecoded
