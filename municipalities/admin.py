@@ -42,8 +42,10 @@ class PoliceAreaAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "county", "pledge_count"]
-    list_filter = ["county", "police_areas__region"]
+    list_display = ["name", "code", "county", "require_two_factor", "pledge_count"]
+    # Whether the municipality's staff must use two-factor login is set here, by the system administrator:
+    # no role in municipalities/permissions.py manages a municipality's settings.
+    list_filter = ["county", "require_two_factor", "police_areas__region"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}
 

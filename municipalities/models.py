@@ -90,6 +90,14 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     county = models.CharField(_("county"), max_length=2, choices=County.choices)
+    require_two_factor = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_(
+            "Staff with a role in this municipality (or in a police area covering it) must turn on two-factor "
+            "login before they can use the staff area."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
