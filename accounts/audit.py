@@ -1,5 +1,8 @@
 """The audit trail: one place that writes AuditEvent rows, and the signals that call it."""
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -17,9 +20,29 @@ def _current_request():
     return getattr(HistoricalRecords.context, "request", None)
 
 
+def client_address(request):
+    """The client's IP address, or None if it is not a valid one; django-axes uses it too.
+
+    Without proxies (TRUSTED_PROXY_COUNT = 0) it is REMOTE_ADDR, and X-Forwarded-For is ignored: any client
+    can send it. Behind N trusted proxies, each appending the address it received from to X-Forwarded-For,
+    the client is the N-th entry from the right; entries further left came from the client and may be made
+    up. A header with fewer entries than there are proxies did not come through them all: REMOTE_ADDR then.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [entry for entry in forwarded if entry]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def _address(request):
-    # REMOTE_ADDR: the proxy in front sets it; X-Forwarded-For is not trusted blindly.
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_address(request) if request is not None else None
 
 
 def audit_record(action, *, user=None, username="", obj=None, detail="", request=None):

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Database down → 503 page. Outside the session middleware, whose save can fail too (Django's 400).
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +154,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address for the audit trail and django-axes (accounts.audit.client_address): REMOTE_ADDR, or
+# behind TRUSTED_PROXY_COUNT reverse proxies that each append to X-Forwarded-For, the address the outermost one
+# saw. 0 (the default) never reads X-Forwarded-For, which any client can send. django-axes would need the
+# optional django-ipware for its AXES_IPWARE_* settings; without it they are ignored, so it gets the callable.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 or more")
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_address"
 
 # Two-factor login (django-otp, accounts/two_factor.py): the name authenticator apps show, and secrets
 # kept out of the admin's device pages.
