@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,13 @@ class LoginForm(AuthenticationForm):
             "After repeated failures the account is locked for a while."
         ),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the username's max_length after making the field, so nothing checks it: a longer name went on
+        # to django-axes, whose record of the failed login holds 255 characters (a 500 instead of a message).
+        username = self.fields["username"]
+        username.validators.append(validators.MaxLengthValidator(username.max_length))
 
 
 def _code_widget(**attrs):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.submissions import OnceOnlyFormMixin
 from municipalities.permissions import EDIT_ROLES, municipalities_for_user
+from pledges.documents import validate_year_range
 
 from .models import Dialogue, Finding
 from .services import DIALOGUE_EDITOR_FIELDS, FINDING_EDITOR_FIELDS
@@ -32,6 +33,7 @@ class DialogueForm(OnceOnlyFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities_for_user(user, roles=EDIT_ROLES).order_by("name")
         self.fields["held_on"].required = True
+        self.fields["held_on"].validators.append(validate_year_range)
         if self.instance.place_id:
             self.fields["place_name"].initial = self.instance.place.name
 
@@ -76,6 +78,16 @@ class BaseFindingFormSet(forms.BaseInlineFormSet):
         return items
 
 
+# At most MAX_FINDINGS forms: the management form's count is the client's to send, and every form is built.
+MAX_FINDINGS = 300
 FindingFormSet = inlineformset_factory(
-    Dialogue, Finding, form=FindingForm, formset=BaseFindingFormSet, extra=3, can_delete=True
+    Dialogue,
+    Finding,
+    form=FindingForm,
+    formset=BaseFindingFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_FINDINGS,
+    absolute_max=MAX_FINDINGS,
+    validate_max=True,
 )

@@ -4,6 +4,7 @@ periods, and reminders about periods that closed without a report."""
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -29,6 +30,7 @@ CSV_COLUMNS = ["commitment", "date", "quantity", "hours", "note"]
 CSV_REQUIRED = ["commitment", "date", "quantity"]
 CSV_MAX_ROWS = 5000
 CSV_MAX_BYTES = 2 * 1024 * 1024
+CSV_MAX_QUANTITY = 2**31 - 1  # the database's integer
 
 
 def _check_can_log(user, pledge):
@@ -156,9 +158,10 @@ def _parse_date(value):
 
 def _parse_decimal(value):
     try:
-        return Decimal(value.replace(",", ".").replace(" ", ""))
+        number = Decimal(value.replace(",", ".").replace(" ", ""))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None  # "NaN", "sNaN" and "Infinity" are Decimals too
 
 
 def parse_activity_csv(raw: bytes, *, pledge, today=None) -> list[ActivityLog]:
@@ -174,7 +177,16 @@ def parse_activity_csv(raw: bytes, *, pledge, today=None) -> list[ActivityLog]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [name.strip().lower() for name in next(reader, [])]
+    try:
+        # Read whole before checking: the csv module refuses a field over 128 KB or a quote left open.
+        rows = list(reader)
+    except csv.Error as error:
+        message = _("The file cannot be read as CSV (line %(line)s): %(error)s") % {
+            "line": reader.line_num,
+            "error": error,
+        }
+        raise CsvInvalid([CsvError(0, "", message)]) from None
+    header = [name.strip().lower() for name in (rows[0] if rows else [])]
     missing = [name for name in CSV_REQUIRED if name not in header]
     unknown = [name for name in header if name and name not in CSV_COLUMNS]
     if missing or unknown:
@@ -190,7 +202,7 @@ def parse_activity_csv(raw: bytes, *, pledge, today=None) -> list[ActivityLog]:
         commitments[commitment.key] = commitments[str(commitment.pk)] = commitment
 
     logs, errors = [], []
-    for line, values in enumerate(reader, start=2):
+    for line, values in enumerate(rows[1:], start=2):
         if not any(value.strip() for value in values):
             continue
         if len(logs) + len(errors) >= CSV_MAX_ROWS:
@@ -214,10 +226,16 @@ def parse_activity_csv(raw: bytes, *, pledge, today=None) -> list[ActivityLog]:
                     line, "date", _("%(value)s is not a date in the form YYYY-MM-DD") % {"value": repr(row["date"])}
                 )
             )
-        quantity = int(row["quantity"]) if row["quantity"].lstrip("-").isdigit() else None
-        if quantity is None:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses (as it does 4,300 digits or more).
+        digits = re.fullmatch(r"-?([0-9]+)", row["quantity"])
+        quantity = int(row["quantity"]) if digits and len(digits[1]) <= 12 else None
+        if digits is None:
             row_errors.append(
                 CsvError(line, "quantity", _("%(value)s is not a whole number") % {"value": repr(row["quantity"])})
+            )
+        elif quantity is None or quantity > CSV_MAX_QUANTITY:
+            row_errors.append(
+                CsvError(line, "quantity", _("%(value)s is too large a number") % {"value": repr(row["quantity"])})
             )
         hours = None
         if row.get("hours"):
@@ -233,6 +251,8 @@ def parse_activity_csv(raw: bytes, *, pledge, today=None) -> list[ActivityLog]:
                 commitment=commitment, performed_on=performed_on, quantity=quantity, hours_spent=hours, today=today
             ).items():
                 row_errors.append(CsvError(line, field_columns[field], message))
+        if "\x00" in row.get("note", ""):
+            row_errors.append(CsvError(line, "note", _("contains a NUL character, which cannot be stored")))
         if row_errors:
             errors.extend(row_errors)
             continue

@@ -9,6 +9,7 @@ the document, e.g. ``focus_areas[2].commitments[0].target.quantity``.
 import copy
 import datetime
 import json
+import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -23,6 +24,29 @@ FORMAT = "medborgarloften.pledge/1"
 SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "pledge-format.schema.json"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 KOMMUNKOD_PATTERN = r"^\d{4}$"
+# A pledge's period lies within these years: follow-up cuts it into periods by the calendar and an evaluation is
+# made per year (Evaluation.year is 1990–2100), so 0001-01-01 or 9999-12-31 would make periods no one can hold.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+# The largest whole number the database keeps in a count (PostgreSQL's integer), and a bound above every decimal
+# column (at most 12 digits, 2 of them decimals): larger numbers are refused before they reach Decimal arithmetic.
+MAX_INTEGER = 2**31 - 1
+MAX_DECIMAL = 10**12
+
+
+def year_in_range(value) -> bool:
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+def validate_year_range(value):
+    """A form field validator: the same years for every date the service keeps."""
+    from django.core.exceptions import ValidationError
+
+    if value is not None and not year_in_range(value):
+        raise ValidationError(period_year_message(), code="year_range")
+
+
+def period_year_message():
+    return _("the date must lie between the years %(first)s and %(last)s") % {"first": FIRST_YEAR, "last": LAST_YEAR}
 
 
 @dataclass(frozen=True)
@@ -68,8 +92,9 @@ def read_document_file(path) -> dict:
         else:
             # YAML is a superset of JSON, so anything else is read as YAML.
             document = yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        message = _("The file is not valid JSON or YAML: %s") % " ".join(str(exc).split())
+    except (ValueError, yaml.YAMLError, RecursionError) as exc:
+        # ValueError covers json.JSONDecodeError and a number of more than 4300 digits, which Python refuses.
+        message = _("The file is not valid JSON or YAML: %s") % " ".join(str(exc).split())[:300]
         raise DocumentInvalid([DocumentError("", message)], source=str(path)) from None
     if not isinstance(document, dict):
         raise DocumentInvalid(
@@ -163,10 +188,14 @@ def _parse_date(value, path, errors):
     if value is None:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        date = datetime.date.fromisoformat(value)
     except ValueError:
         errors.append(DocumentError(path, _("%(value)s is not a date that exists") % {"value": json.dumps(value)}))
         return None
+    if not year_in_range(date):
+        errors.append(DocumentError(path, f"{value}: {period_year_message()}"))
+        return None
+    return date
 
 
 def validate_document(document, *, known_municipality_codes, known_police_areas) -> list[DocumentError]:
@@ -175,13 +204,47 @@ def validate_document(document, *, known_municipality_codes, known_police_areas)
     The known codes and names come from the reference data (passed in, so this reads no database).
     """
     validator = jsonschema.Draft202012Validator(schema())
-    errors = []
+    errors = _unstorable_values(document)
     for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
         errors.extend(_schema_error_to_document_errors(error))
     if errors:
         # The meaning checks below assume the shape is right.
         return errors
     return _semantic_errors(normalise_document(document, canonical=False), known_municipality_codes, known_police_areas)
+
+
+def _unstorable_values(document) -> list[DocumentError]:
+    """Values the schema lets through that the database cannot keep: a NUL character or a lone surrogate in a
+    text (PostgreSQL refuses both), a number that is not finite (NaN, 1e309) or a whole number larger than a
+    database integer."""
+    errors = []
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, key])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, index])
+        elif isinstance(value, str):
+            if "\x00" in value:
+                errors.append(DocumentError(format_path(path), _("contains a NUL character, which cannot be stored")))
+            elif any("\ud800" <= char <= "\udfff" for char in value):
+                errors.append(DocumentError(format_path(path), _("contains an invalid character (a lone surrogate)")))
+        elif isinstance(value, bool):
+            pass
+        elif isinstance(value, float) and not math.isfinite(value):
+            errors.append(
+                DocumentError(format_path(path), _("must be a finite number, not %(value)s") % {"value": value})
+            )
+        elif isinstance(value, float) and abs(value) >= MAX_DECIMAL:
+            errors.append(DocumentError(format_path(path), _("is too large a number: %(value)s") % {"value": value}))
+        elif isinstance(value, int) and abs(value) > MAX_INTEGER:
+            message = _("must be at most %(limit)s, not %(value)s") % {"limit": MAX_INTEGER, "value": str(value)[:40]}
+            errors.append(DocumentError(format_path(path), message))
+
+    walk(document, [])
+    return errors
 
 
 def _semantic_errors(doc, known_codes, known_police_areas) -> list[DocumentError]:

@@ -10,10 +10,20 @@ from dialogues.models import Dialogue, Finding
 from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.permissions import EDIT_ROLES, municipalities_for_user
 
+from .documents import validate_year_range
 from .models import Commitment, FocusArea, Pledge
-from .services import AMENDMENT_STATUSES, COMMITMENT_EDITOR_FIELDS, FOCUS_AREA_EDITOR_FIELDS, PLEDGE_EDITOR_FIELDS
+from .services import (
+    AMENDMENT_STATUSES,
+    COMMITMENT_EDITOR_FIELDS,
+    FOCUS_AREA_EDITOR_FIELDS,
+    PLEDGE_EDITOR_FIELDS,
+    commitment_validity_errors,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The most forms one page of the editor takes (see the formsets below).
+MAX_FOCUS_AREAS = 50
+MAX_COMMITMENTS = 100
 
 
 def organisations_for(municipalities):
@@ -91,6 +101,8 @@ class PledgeForm(OnceOnlyFormMixin, AmendmentReasonMixin, forms.ModelForm):
             self.initial.setdefault("parties", [p.organisation_id for p in pledge.pledge_parties.all()])
             self.initial.setdefault("dialogues", [d.dialogue_id for d in pledge.pledge_dialogues.all()])
         self.add_amendment_reason(pledge)
+        for name in ("period_start", "period_end"):
+            self.fields[name].validators.append(validate_year_range)
 
     def clean_version(self):
         version = self.cleaned_data.get("version")
@@ -151,6 +163,11 @@ FocusAreaFormSet = inlineformset_factory(
     extra=2,
     can_order=True,
     can_delete=True,
+    # A bound on the forms a POST may ask for: the management form's count is the client's to send, and every
+    # form is built and rendered (a count of 2**31 would otherwise make 2,000 forms and seconds of work).
+    max_num=MAX_FOCUS_AREAS,
+    absolute_max=MAX_FOCUS_AREAS,
+    validate_max=True,
 )
 
 
@@ -204,8 +221,9 @@ class CommitmentForm(forms.ModelForm):
             "unit": _("Per what: with “every” 3 and the unit week, the target is per three weeks."),
         }
 
-    def __init__(self, *args, organisations=None, organisation_choices=None, **kwargs):
+    def __init__(self, *args, organisations=None, organisation_choices=None, pledge=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.pledge = pledge
         self.fields["responsible"].queryset = organisations if organisations is not None else Organisation.objects
         self.fields["responsible"].required = False
         if organisation_choices is not None:
@@ -230,6 +248,11 @@ class CommitmentForm(forms.ModelForm):
             for name in ("comparison", "unit", "quantity", "interval", "due_month"):
                 if name in self._errors:
                     del self._errors[name]
+        if self.pledge is not None:
+            for name, message in commitment_validity_errors(
+                self.pledge, data.get("valid_from"), data.get("valid_to")
+            ).items():
+                self.add_error(name, message)
         return data
 
 
@@ -244,6 +267,7 @@ class BaseCommitmentFormSet(forms.BaseInlineFormSet):
             **super().get_form_kwargs(index),
             "organisations": self.organisations,
             "organisation_choices": self.organisation_choices,
+            "pledge": self.instance.pledge,
         }
 
     def service_items(self):
@@ -258,6 +282,9 @@ CommitmentFormSet = inlineformset_factory(
     extra=2,
     can_order=True,
     can_delete=True,
+    max_num=MAX_COMMITMENTS,
+    absolute_max=MAX_COMMITMENTS,
+    validate_max=True,
 )
 
 
@@ -279,7 +306,7 @@ class ConfirmForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signed on"), widget=DATE_WIDGET)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE_WIDGET, validators=[validate_year_range])
     signed_place = forms.CharField(label=_("Signed at (place)"), max_length=200)
 
 
@@ -288,7 +315,11 @@ class SignatoryForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, help_text=_("E.g. kommunchef, lokalpolisområdeschef."))
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     signed_on = forms.DateField(
-        label=_("Date"), required=False, widget=DATE_WIDGET, help_text=_("Empty: the signing date above.")
+        label=_("Date"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Empty: the signing date above."),
+        validators=[validate_year_range],
     )
     signed_place = forms.CharField(
         label=_("Place"), max_length=200, required=False, help_text=_("Empty: the place above.")
@@ -317,7 +348,9 @@ class BaseSignatoryFormSet(forms.BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.has_changed() and form.cleaned_data]
 
 
-SignatoryFormSet = forms.formset_factory(SignatoryForm, formset=BaseSignatoryFormSet, extra=3, max_num=20)
+SignatoryFormSet = forms.formset_factory(
+    SignatoryForm, formset=BaseSignatoryFormSet, extra=3, max_num=20, absolute_max=20, validate_max=True
+)
 
 
 class ScannedAgreementForm(forms.Form):

@@ -27,7 +27,15 @@ from municipalities.models import Municipality, Organisation, PoliceArea
 from municipalities.services import save_if_changed
 
 from .agreement import agreement_ensure, agreement_make
-from .documents import DocumentError, DocumentInvalid, normalise_document, read_document_file, validate_document
+from .documents import (
+    DocumentError,
+    DocumentInvalid,
+    normalise_document,
+    period_year_message,
+    read_document_file,
+    validate_document,
+    year_in_range,
+)
 from .models import Amendment, Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory, StatusChange
 from .public_cache import public_cache_bump
 
@@ -517,6 +525,29 @@ COMMITMENT_EDITOR_FIELDS = [
     "valid_to",
     "internal_details",
 ]
+
+
+def pledge_period_errors(start, end) -> dict:
+    """The problems with a pledge's period, by field (as the importer says them; pledges.documents)."""
+    errors = {}
+    for field, value in (("period_start", start), ("period_end", end)):
+        if value is not None and not year_in_range(value):
+            errors[field] = period_year_message()
+    return errors
+
+
+def commitment_validity_errors(pledge, valid_from, valid_to) -> dict:
+    """A commitment is valid for the pledge's period or a part of it (a yearly implementation plan)."""
+    errors = {}
+    for field, value in (("valid_from", valid_from), ("valid_to", valid_to)):
+        if value is not None and not pledge.period_start <= value <= pledge.period_end:
+            errors[field] = _("The date must lie within the pledge's period, %(start)s – %(end)s.") % {
+                "start": pledge.period_start,
+                "end": pledge.period_end,
+            }
+    return errors
+
+
 # Once signed, the agreement is frozen: a change is an amendment with a reason.
 AMENDMENT_STATUSES = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED)
 EDITABLE_STATUSES = (Pledge.Status.DRAFT, Pledge.Status.REVIEW, *AMENDMENT_STATUSES)
@@ -650,6 +681,8 @@ def _save_focus_areas(pledge, focus_areas, user) -> bool:
 @transaction.atomic
 def pledge_create(*, user, fields, municipalities, police_areas=(), parties=(), dialogues=(), focus_areas=()):
     """A new draft pledge with its focus areas."""
+    if errors := pledge_period_errors(fields["period_start"], fields["period_end"]):
+        raise ValidationError(errors)
     pledge = Pledge(status=Pledge.Status.DRAFT, **fields)
     pledge.external_id = _unique_slug(Pledge, "external_id", f"{fields['title']}-{fields['period_start']:%Y}")
     pledge.full_clean()
@@ -702,6 +735,8 @@ def pledge_update(
     (nothing saved) for a rule the form could not check."""
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     _require_editable(pledge, amendment_reason)
+    if errors := pledge_period_errors(fields.get("period_start"), fields.get("period_end")):
+        raise ValidationError(errors)
     _claim_version(pledge, expected_version)
     before = {name: getattr(pledge, name) for name in fields}
     for name, value in fields.items():
@@ -755,6 +790,11 @@ def focus_area_commitments_update(*, focus_area, user, expected_version, commitm
     kept = [item for item in commitments if not item["delete"]]
     focus_area.commitments.update(order=F("order") + ORDER_SHIFT)
     home = pledge.municipalities.first()
+    for item in kept:
+        if errors := commitment_validity_errors(pledge, item["valid_from"], item["valid_to"]):
+            raise ValidationError(
+                [_("“%(title)s”: %(message)s") % {"title": item["title"], "message": m} for m in errors.values()]
+            )
     for order, item in enumerate(kept, start=1):
         commitment = item["instance"] or Commitment(
             focus_area=focus_area, key=_unique_slug(Commitment, "key", item["title"], focus_area=focus_area)
@@ -872,12 +912,21 @@ def pledge_copy_for_next_period(*, pledge, user) -> Pledge:
         "focus_areas__commitments__places",
     ).get(pk=pledge.pk)
     length = source.period_end - source.period_start
-    start = source.period_end + datetime.timedelta(days=1)
+    try:
+        start = source.period_end + datetime.timedelta(days=1)
+        end = start + length
+    except OverflowError:  # a period stored before its years were checked
+        start = end = datetime.date.max
+    if errors := pledge_period_errors(start, end):
+        raise ValidationError(
+            _("The next period would begin %(start)s: %(message)s.")
+            % {"start": start, "message": next(iter(errors.values()))}
+        )
     new = Pledge(
         status=Pledge.Status.DRAFT,
         previous_pledge=source,
         period_start=start,
-        period_end=start + length,
+        period_end=end,
         **{name: getattr(source, name) for name in PLEDGE_EDITOR_FIELDS if not name.startswith("period_")},
     )
     new.external_id = _unique_slug(Pledge, "external_id", f"{source.title}-{start:%Y}")

@@ -210,6 +210,7 @@ def _current(pledge, conflict):
 def focus_area_edit(request, pk, area_pk):
     pledge, _roles = _get_pledge_for_user(request, pk, Action.EDIT)
     focus_area = get_object_or_404(FocusArea, pk=area_pk, pledge=pledge)
+    focus_area.pledge = pledge  # the commitment forms check validity dates against its period
     if pledge.status not in services.EDITABLE_STATUSES:
         messages.error(
             request, _("A pledge that is %(status)s cannot be changed.") % {"status": pledge.get_status_display()}
@@ -339,7 +340,11 @@ def pledge_trace(request, pk):
 def pledge_next_period(request, pk):
     pledge, _roles = _get_pledge_for_user(request, pk, Action.EDIT)
     if request.method == "POST":
-        new = services.pledge_copy_for_next_period(pledge=pledge, user=request.user)
+        try:
+            new = services.pledge_copy_for_next_period(pledge=pledge, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("staff:pledge_detail", pk=pk)
         messages.success(request, _("A draft for the next period was created. Below is what differs."))
         return redirect("staff:pledge_compare", pk=new.pk)
     return render(request, "staff/pledge_next_period.html", {"pledge": pledge})
