@@ -88,6 +88,8 @@ def celery_broker(url, **conf):
 
     The app caches its producer pool and result backend from the first use, so those are dropped
     on the way in and out."""
+    import kombu.pools
+
     from config.celery import app
 
     def reset():
@@ -96,6 +98,8 @@ def celery_broker(url, **conf):
             app._pool.force_close_all()
             app._pool = None
         app.amqp._producer_pool = None
+        # A stopped worker closes kombu's shared producer pool, which the next test would get back.
+        kombu.pools.reset()
 
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", *conf)}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, **conf)

@@ -5,12 +5,16 @@ Run from the project folder (PostgreSQL on 127.0.0.1, like the tests):
     DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/evaluation_pdf.py [--runs 7]
 
 It creates its own database (bench_evaluation), fills it, builds the PDF --runs times in this process
-(collect, render, sign: what the worker does) and prints the median and worst time and the peak memory
-of the process. Not a test: the figures go into bench/README.md.
+(collect, render, sign: what the worker does) and prints the median and worst time, the median CPU
+time of the process (less disturbed than the wall time when other processes share the cores), the
+median of each step, and the peak memory of the process. `--profile FILE` also writes a cProfile of
+one more build (read it with `python -m pstats FILE`). Not a test: the figures go into bench/README.md.
 """
 
 import argparse
+import cProfile
 import datetime
+import io
 import os
 import resource
 import statistics
@@ -30,6 +34,7 @@ import django
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of one more build to FILE")
     args = parser.parse_args()
 
     import psycopg
@@ -45,6 +50,8 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     call_command("create_signing_certificate", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    from pypdf import PdfReader
 
     from followup.evaluation import evaluation_context, evaluation_for
     from followup.models import ActivityLog
@@ -88,15 +95,51 @@ def main():
     ActivityLog.objects.bulk_create(logs)
     evaluation = evaluation_for(pledge, 2021)
 
-    times = []
+    def build():
+        """What the worker does, step by step: {step: (wall, CPU)} and the PDF."""
+        steps, clock = {}, (time.perf_counter(), time.process_time())
+
+        def step(name):
+            nonlocal clock
+            now = (time.perf_counter(), time.process_time())
+            steps[name] = (now[0] - clock[0], now[1] - clock[1])
+            clock = now
+
+        context = evaluation_context(evaluation)
+        step("collect")
+        pdf = render_pdf("pdf/evaluation.html", context)
+        step("render")
+        pdf = sign_pdf(pdf, reason="benchmark")
+        step("sign")
+        return steps, pdf
+
+    load_at_start = os.getloadavg()
+    runs = []
     for _run in range(args.runs):
-        start = time.perf_counter()
-        pdf = sign_pdf(render_pdf("pdf/evaluation.html", evaluation_context(evaluation)), reason="benchmark")
-        times.append(time.perf_counter() - start)
+        steps, pdf = build()
+        runs.append(steps)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"evaluation PDF, 4-year pledge, 20 commitments, {len(logs)} entries, {len(pdf) / 1024:.0f} KiB")
-    median, worst = statistics.median(times), max(times)
-    print(f"runs={args.runs} median={median:.2f}s worst={worst:.2f}s peak_rss={peak_mib:.0f} MiB")
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(
+        f"evaluation PDF, 4-year pledge, 20 commitments, {len(logs)} entries: {pages} pages, {len(pdf) / 1024:.0f} KiB"
+    )
+    wall = [sum(w for w, _cpu in steps.values()) for steps in runs]
+    cpu = [sum(c for _w, c in steps.values()) for steps in runs]
+    print(
+        f"runs={args.runs} median={statistics.median(wall):.2f}s worst={max(wall):.2f}s "
+        f"cpu_median={statistics.median(cpu):.2f}s peak_rss={peak_mib:.0f} MiB"
+    )
+    medians = {
+        name: (statistics.median(s[name][0] for s in runs), statistics.median(s[name][1] for s in runs))
+        for name in runs[0]
+    }
+    print("steps (median wall / CPU): " + ", ".join(f"{n} {w:.2f}/{c:.2f}s" for n, (w, c) in medians.items()))
+    print(f"load average at the start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f}")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(build)
+        profiler.dump_stats(args.profile)
+        print(f"profile of one build written to {args.profile}")
 
 
 if __name__ == "__main__":

@@ -10,19 +10,28 @@ and every colour that carries meaning reaches WCAG AA contrast against white. Th
 SVG come from a hash of its content rather than a counter, so that a chart renders identically
 every time (the PDF's checksum stays stable) while two different charts on one page do not share
 ids.
+
+``for_print=True`` draws the same chart for the PDF: in the PDF's own embedded font, without the
+hover titles of each bar (a PDF has no hover), and with the bars, markers and grid lines of one
+look drawn as one path each. WeasyPrint's time goes by the number of SVG elements, so this keeps
+a chart to a few dozen elements however many bars it has.
 """
 
+import base64
 import datetime
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format, number_format
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from pledges.models import Commitment
 
@@ -39,12 +48,32 @@ class Chart:
     table_headers: list[str]
     table_rows: list[list[str]]
 
+    @property
+    def data_uri(self) -> str:
+        """The SVG as a data: address, for an <img> in the PDF: WeasyPrint then reads it as an image
+        rather than as hundreds of HTML elements to style, which is most of the time of a PDF."""
+        return "data:image/svg+xml;base64," + base64.b64encode(str(self.svg).encode()).decode("ascii")
+
+    @property
+    def text_alternative(self) -> str:
+        """The title and every row of the table in one text: the alternative text of the chart in the
+        PDF, where there is no table to open (the description is printed under the chart)."""
+        headers = self.table_headers[1:]
+
+        def row_text(row):
+            cells = ", ".join(f"{header}: {cell}" for header, cell in zip(headers, row[1:], strict=True) if cell)
+            return f"{row[0]} – {cells}"
+
+        rows = "; ".join(row_text(row) for row in self.table_rows)
+        return f"{self.title}. {rows}" if rows else self.title
+
 
 # Drawing: one viewBox for every chart, scaled to the width of its container.
 
 WIDTH = 720
 HEIGHT = 320
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+PRINT_FONT = "'DejaVu Sans', sans-serif"  # embedded by the PDF's templates/pdf/_style.html
 INK = "#1f1f1f"  # 16.5:1 against white
 MUTED = "#595959"  # 7.0:1
 GRID = "#d9d9d9"  # decorative only: the tick labels carry the values
@@ -82,12 +111,12 @@ def _text_width(text: str, size=12) -> float:
     return len(str(text)) * size * 0.6
 
 
-def _svg(chart_id: str, title: str, description: str, defs: str, body: list[str], height=HEIGHT) -> str:
+def _svg(chart_id: str, title: str, description: str, defs: str, body: list[str], height=HEIGHT, font=FONT) -> str:
     # Safe: every text in it went through escape().
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" class="chart" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'font-family="{escape(FONT)}" font-size="12">'
+        f'font-family="{escape(font)}" font-size="12">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
         f"<defs>{defs}</defs>"
@@ -125,7 +154,14 @@ def _ticks(low: float, high: float, integer=False) -> list[float]:
     return [first + i * step for i in range(count + 1)]
 
 
-def _y_axis(ticks, y_of, left, right, label_of) -> list[str]:
+def _y_axis(ticks, y_of, left, right, label_of, for_print=False) -> list[str]:
+    if for_print:  # the grid as one path, the axis as another
+        grid = " ".join(f"M{_n(left)},{_n(y_of(tick))} H{_n(right)}" for tick in ticks[1:])
+        parts = [
+            f'<path d="{grid}" stroke="{GRID}"/>' if grid else "",
+            f'<path d="M{_n(left)},{_n(y_of(ticks[0]))} H{_n(right)}" stroke="{MUTED}"/>',
+        ]
+        return parts + [_text(left - 6, y_of(t) + 4, label_of(t), anchor="end", size=11, fill=MUTED) for t in ticks]
     parts = []
     for tick in ticks:
         y = y_of(tick)
@@ -173,37 +209,77 @@ def _whole_year(start, end) -> bool:
     return start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31)
 
 
-def _period_label(start: datetime.date, end: datetime.date) -> str:
-    """'maj 2025', 'jan–mar 2025', '2025', '2025-05-07' or '2025-01-06 – 2025-01-12'."""
-    if _whole_year(start, end):
-        return str(start.year)
-    if _whole_months(start, end):
-        if (start.year, start.month) == (end.year, end.month):
-            return date_format(start, "b Y")
-        if start.year == end.year:
-            return f"{date_format(start, 'b')}{EN_DASH}{date_format(end, 'b Y')}"
-        return f"{date_format(start, 'b Y')} {EN_DASH} {date_format(end, 'b Y')}"
-    if start == end:
-        return date_format(start, "SHORT_DATE_FORMAT")
-    return f"{date_format(start, 'SHORT_DATE_FORMAT')} {EN_DASH} {date_format(end, 'SHORT_DATE_FORMAT')}"
+# Django's date format codes that _Calendar writes itself; any other code goes through date_format.
+_DATE_CODES = {
+    "Y": "{0.year:04d}",
+    "y": "{1:02d}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+}
 
 
-def _axis_label(start: datetime.date, end: datetime.date, bars: int) -> tuple[str, bool]:
-    """A short label under a bar, and whether it needs the year row under it."""
-    if _whole_year(start, end):
-        return str(start.year), False
-    if bars <= 3 or (_whole_months(start, end) and start.year != end.year):
-        return _period_label(start, end), False
-    if _whole_months(start, end):
-        if start.month == end.month:
-            return date_format(start, "b"), True
-        return f"{date_format(start, 'b')}{EN_DASH}{date_format(end, 'b')}", True
-    return date_format(start, "j b"), True
+class _Calendar:
+    """Period labels in a language. The month names and the short date format are looked up once
+    (per language and process, see _calendar): date_format() for each of two thousand labels was
+    most of the time of a pledge page."""
+
+    def __init__(self):
+        self.months = [date_format(datetime.date(2000, month, 1), "b") for month in range(1, 13)]
+        short = get_format("SHORT_DATE_FORMAT")
+        if all(code in _DATE_CODES or not (code.isalpha() or code == "\\") for code in short):
+            template = "".join(_DATE_CODES.get(code) or code.replace("{", "{{").replace("}", "}}") for code in short)
+            self._short = lambda day: template.format(day, day.year % 100)
+        else:
+            self._short = lambda day: date_format(day, "SHORT_DATE_FORMAT")
+
+    def month(self, day: datetime.date) -> str:
+        return self.months[day.month - 1]
+
+    def month_year(self, day: datetime.date) -> str:
+        return f"{self.months[day.month - 1]} {day.year:04d}"
+
+    def short_date(self, day: datetime.date) -> str:
+        return self._short(day)
+
+    def period(self, start: datetime.date, end: datetime.date) -> str:
+        """'maj 2025', 'jan–mar 2025', '2025', '2025-05-07' or '2025-01-06 – 2025-01-12'."""
+        if _whole_year(start, end):
+            return str(start.year)
+        if _whole_months(start, end):
+            if (start.year, start.month) == (end.year, end.month):
+                return self.month_year(start)
+            if start.year == end.year:
+                return f"{self.month(start)}{EN_DASH}{self.month_year(end)}"
+            return f"{self.month_year(start)} {EN_DASH} {self.month_year(end)}"
+        if start == end:
+            return self.short_date(start)
+        return f"{self.short_date(start)} {EN_DASH} {self.short_date(end)}"
+
+    def axis(self, start: datetime.date, end: datetime.date, bars: int) -> tuple[str, bool]:
+        """A short label under a bar, and whether it needs the year row under it."""
+        if _whole_year(start, end):
+            return str(start.year), False
+        if bars <= 3 or (_whole_months(start, end) and start.year != end.year):
+            return self.period(start, end), False
+        if _whole_months(start, end):
+            if start.month == end.month:
+                return self.month(start), True
+            return f"{self.month(start)}{EN_DASH}{self.month(end)}", True
+        return f"{start.day} {self.month(start)}", True
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar(language) -> _Calendar:
+    """The calendar of the active language (the argument is only the cache key)."""
+    return _Calendar()
 
 
 def _x_labels(labels: list[tuple[str, bool]], years: list[int], slot: float, x_of, axis: float) -> list[str]:
     """Labels under the bars, thinned so they do not overlap, and the year under the first bar of
-    each year with a faint line between the years."""
+    each year with a faint line between the years. A year with too few bars for its label (a week
+    that began in December) gets the line but no label, rather than one over the next year's."""
     parts, y = [], axis + 20
     widest = max(_text_width(label, 11) for label, _year_row in labels) + 8
     every = max(1, math.ceil(widest / slot))
@@ -211,14 +287,15 @@ def _x_labels(labels: list[tuple[str, bool]], years: list[int], slot: float, x_o
         if i % every == 0:
             parts.append(_text(x_of(i), y, label, anchor="middle", size=11, fill=MUTED))
     if any(year_row for _label, year_row in labels):
-        previous = None
-        for i, year in enumerate(years):
-            if year != previous:
-                if previous is not None:
-                    x = x_of(i) - slot / 2
-                    parts.append(f'<line x1="{_n(x)}" y1="{_n(axis)}" x2="{_n(x)}" y2="{_n(y + 18)}" stroke="{GRID}"/>')
-                parts.append(_text(x_of(i) - slot / 2 + 3, y + 16, str(year), size=11, fill=MUTED, weight="bold"))
-                previous = year
+        starts = [i for i, year in enumerate(years) if i == 0 or year != years[i - 1]]
+        right = x_of(len(years) - 1) + slot / 2 + 16  # the chart's right margin may take a label's end
+        for n, i in enumerate(starts):
+            x = x_of(i) - slot / 2
+            if n:
+                parts.append(f'<line x1="{_n(x)}" y1="{_n(axis)}" x2="{_n(x)}" y2="{_n(y + 18)}" stroke="{GRID}"/>')
+            end = x_of(starts[n + 1]) - slot / 2 if n + 1 < len(starts) else right
+            if end - x >= _text_width(str(years[i]), 11) + 6:
+                parts.append(_text(x + 3, y + 16, str(years[i]), size=11, fill=MUTED, weight="bold"))
     return parts
 
 
@@ -300,34 +377,59 @@ def _status_defs(chart_id: str) -> str:
     )
 
 
-def _status_shape(chart_id, status, x, y, width, height) -> str:
-    """A bar's rectangle, styled by its status so that it reads without colour too."""
-    geometry = f'x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
+def _status_look(chart_id, status) -> str:
+    """The fill and outline of a bar of the status, so that it reads without colour too."""
     if status == Status.MET:
-        return f'<rect class="bar bar-met" {geometry} fill="{GREEN}"/>'
+        return f'fill="{GREEN}"'
     if status == Status.NOT_MET:
-        return f'<rect class="bar bar-not_met" {geometry} fill="url(#{chart_id}-hatch)" stroke="{RED}"/>'
+        return f'fill="url(#{chart_id}-hatch)" stroke="{RED}"'
     if status == Status.NOT_REPORTED:
-        return (
-            f'<rect class="bar bar-not_reported" {geometry} fill="none" stroke="{MUTED}" '
-            f'stroke-width="1.5" stroke-dasharray="4 3"/>'
-        )
-    return f'<rect class="bar bar-in_progress" {geometry} fill="{LIGHT_BLUE}" stroke="{BLUE}" stroke-width="1.5"/>'
+        return f'fill="none" stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="4 3"'
+    return f'fill="{LIGHT_BLUE}" stroke="{BLUE}" stroke-width="1.5"'
+
+
+def _status_shape(chart_id, status, x, y, width, height) -> str:
+    """A bar's rectangle, styled by its status."""
+    geometry = f'x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
+    return f'<rect class="bar bar-{status}" {geometry} {_status_look(chart_id, status)}/>'
+
+
+def _status_path(chart_id, status, rectangles) -> str:
+    """The bars of one status as one path (for print); a bar of height 0 is not drawn, as with <rect>."""
+    d = " ".join(f"M{_n(x)},{_n(y)} h{_n(w)} v{_n(h)} h{_n(-w)} Z" for x, y, w, h in rectangles if w > 0 and h > 0)
+    return f'<path class="bars bars-{status}" d="{d}" {_status_look(chart_id, status)}/>' if d else ""
+
+
+_MARKER_LOOK = {
+    Status.NOT_MET: f'fill="none" stroke="{RED}" stroke-width="2"',
+    Status.NOT_REPORTED: f'fill="none" stroke="{MUTED}" stroke-width="1.5"',
+}
+
+
+def _marker_d(status, x, y) -> str:
+    if status == Status.NOT_MET:
+        return f"M{_n(x - 4)},{_n(y - 4)} L{_n(x + 4)},{_n(y + 4)} M{_n(x - 4)},{_n(y + 4)} L{_n(x + 4)},{_n(y - 4)}"
+    return f"M{_n(x - 4)},{_n(y)} a4,4 0 1,0 8,0 a4,4 0 1,0 -8,0"  # a circle
 
 
 def _status_marker(status, x, y) -> str:
     """A marker under a missed bar: × not met (also for a bar of 0), ○ not reported."""
     if status == Status.NOT_MET:
-        return (
-            f'<path class="marker marker-not_met" d="M{_n(x - 4)},{_n(y - 4)} L{_n(x + 4)},{_n(y + 4)} '
-            f'M{_n(x - 4)},{_n(y + 4)} L{_n(x + 4)},{_n(y - 4)}" stroke="{RED}" stroke-width="2"/>'
-        )
+        return f'<path class="marker marker-not_met" d="{_marker_d(status, x, y)}" stroke="{RED}" stroke-width="2"/>'
     if status == Status.NOT_REPORTED:
         return (
             f'<circle class="marker marker-not_reported" cx="{_n(x)}" cy="{_n(y)}" r="4" fill="none" '
             f'stroke="{MUTED}" stroke-width="1.5"/>'
         )
     return ""
+
+
+def _marker_path(status, points) -> str:
+    """The markers of one status as one path (for print)."""
+    if status not in _MARKER_LOOK or not points:
+        return ""
+    d = " ".join(_marker_d(status, x, y) for x, y in points)
+    return f'<path class="markers markers-{status}" d="{d}" {_MARKER_LOOK[status]}/>'
 
 
 def _status_swatch(chart_id, status) -> tuple[str, float]:
@@ -337,18 +439,45 @@ def _status_swatch(chart_id, status) -> tuple[str, float]:
     return shape + marker, 32 if marker else 16
 
 
-def _target_text(commitment, target) -> str:
-    if target is None:
-        return ""
-    comparison = Commitment.Comparison(commitment.comparison).label if commitment.comparison else ""
-    return f"{comparison} {_number(target)}".strip()
+@functools.lru_cache(maxsize=16)
+def _status_words(language) -> tuple[dict, str]:
+    """The status labels and the label of a merged bar in the active language (the argument is only
+    the cache key)."""
+    return {status: str(label) for status, label in Status.choices}, _("%(status)s (%(met)s of %(closed)s met)")
 
 
-def _bar_status_text(bar: _Bar) -> str:
-    label = str(Status(bar.status).label)
-    if bar.merged and bar.closed:
-        return _("%(status)s (%(met)s of %(closed)s met)") % {"status": label, "met": bar.met, "closed": bar.closed}
-    return label
+@receiver(setting_changed)
+def _forget_words(**kwargs):
+    """As Django forgets its cached formats when a test changes a setting."""
+    _calendar.cache_clear()
+    _status_words.cache_clear()
+
+
+class _Words:
+    """The words of a commitment chart that repeat on every bar, translated once."""
+
+    def __init__(self, commitment):
+        language = get_language()
+        self.calendar = _calendar(language)
+        self.status, self.merged_status = _status_words(language)
+        self.comparison = str(Commitment.Comparison(commitment.comparison).label) if commitment.comparison else ""
+        self._numbers = {}
+
+    def number(self, value) -> str:
+        if value not in self._numbers:
+            self._numbers[value] = _number(value)
+        return self._numbers[value]
+
+    def target(self, target) -> str:
+        if target is None:
+            return ""
+        return f"{self.comparison} {self.number(target)}".strip()
+
+    def bar_status(self, bar: _Bar) -> str:
+        label = self.status[bar.status]
+        if bar.merged and bar.closed:
+            return self.merged_status % {"status": label, "met": bar.met, "closed": bar.closed}
+        return label
 
 
 def _distinct(texts) -> str:
@@ -362,7 +491,7 @@ _EACH_BAR = {
 }
 
 
-def commitment_chart(progress: CommitmentProgress) -> Chart | None:
+def commitment_chart(progress: CommitmentProgress, *, for_print=False) -> Chart | None:
     """Logged against target per period: a bar per period (or per month, quarter or year when there
     are more than MAX_BARS periods), the target as a stepped line. None without a number or periods."""
     commitment = progress.commitment
@@ -370,11 +499,16 @@ def commitment_chart(progress: CommitmentProgress) -> Chart | None:
         return None
     groups, grouping = _group(progress.buckets)
     bars = [_bar(group) for group in groups]
+    words = _Words(commitment)
+    periods = [words.calendar.period(bar.start, bar.end) for bar in bars]
     chart_id = _chart_id(
         "commitment",
         commitment.pk,
         commitment.title,
-        [(b.start, b.end, b.target, b.quantity, b.entries, b.status) for b in progress.buckets],
+        [
+            (b.start.toordinal(), b.end.toordinal(), b.target, b.quantity, b.entries, str(b.status))
+            for b in progress.buckets
+        ],
     )
 
     # The words: title, description and the table.
@@ -420,12 +554,12 @@ def commitment_chart(progress: CommitmentProgress) -> Chart | None:
     if any(actions):
         headers.append(pgettext("chart", "Corrective action"))
     rows = []
-    for bar, action in zip(bars, actions, strict=True):
+    for bar, period, action in zip(bars, periods, actions, strict=True):
         row = [
-            _period_label(bar.start, bar.end),
-            _number(bar.quantity) if bar.status != Status.NOT_REPORTED else EN_DASH,
-            _target_text(commitment, bar.target),
-            _bar_status_text(bar),
+            period,
+            words.number(bar.quantity) if bar.status != Status.NOT_REPORTED else EN_DASH,
+            words.target(bar.target),
+            words.bar_status(bar),
             _distinct(b.missed_reason for b in bar.buckets),
         ]
         rows.append([*row, action] if any(actions) else row)
@@ -443,20 +577,27 @@ def commitment_chart(progress: CommitmentProgress) -> Chart | None:
     def x_of(i):
         return left + slot * (i + 0.5)
 
-    body = _y_axis(ticks, y_of, left, right, _number)
+    body = _y_axis(ticks, y_of, left, right, words.number, for_print)
     body.append(_axis_title(commitment.measure or pgettext("chart", "Number"), 16, (top + bottom) / 2))
     show_values = len(bars) <= 16
-    for i, bar in enumerate(bars):
+    rectangles, markers = {}, {}  # for print: {status: [...]}, drawn as one path each
+    for i, (bar, period) in enumerate(zip(bars, periods, strict=True)):
         x = x_of(i) - bar_width / 2
         # Nothing reported: an empty dashed outline up to the target, where a report of 0 has no bar.
         shown = bar.target or 0 if bar.status == Status.NOT_REPORTED else bar.quantity
-        tooltip = f"{_period_label(bar.start, bar.end)}: {_bar_status_text(bar)}"
-        body.append(f"<g><title>{escape(tooltip)}</title>")
-        body.append(_status_shape(chart_id, bar.status, x, y_of(shown), bar_width, bottom - y_of(shown)))
-        body.append(_status_marker(bar.status, x_of(i), bottom + 10))
-        body.append("</g>")
+        if for_print:
+            rectangles.setdefault(bar.status, []).append((x, y_of(shown), bar_width, bottom - y_of(shown)))
+            markers.setdefault(bar.status, []).append((x_of(i), bottom + 10))
+        else:
+            body.append(f"<g><title>{escape(f'{period}: {words.bar_status(bar)}')}</title>")
+            body.append(_status_shape(chart_id, bar.status, x, y_of(shown), bar_width, bottom - y_of(shown)))
+            body.append(_status_marker(bar.status, x_of(i), bottom + 10))
+            body.append("</g>")
         if show_values and bar.status != Status.NOT_REPORTED:
-            body.append(_text(x_of(i), y_of(bar.quantity) - 5, _number(bar.quantity), anchor="middle", size=11))
+            body.append(_text(x_of(i), y_of(bar.quantity) - 5, words.number(bar.quantity), anchor="middle", size=11))
+    for status in Status.values:
+        body.append(_status_path(chart_id, status, rectangles.get(status, [])))
+        body.append(_marker_path(status, markers.get(status, [])))
 
     # The target: a stepped line across each bar's slot, so that targets summed over months of
     # different lengths still sit on their own bar.
@@ -471,16 +612,16 @@ def commitment_chart(progress: CommitmentProgress) -> Chart | None:
             f'stroke-linejoin="round"/>'
         )
 
-    labels = [_axis_label(bar.start, bar.end, len(bars)) for bar in bars]
+    labels = [words.calendar.axis(bar.start, bar.end, len(bars)) for bar in bars]
     body += _x_labels(labels, [bar.start.year for bar in bars], slot, x_of, bottom + 16)
 
     present = [status for status in Status.values if any(bar.status == status for bar in bars)]
-    legend = [(_status_swatch(chart_id, status), str(Status(status).label)) for status in present]
+    legend = [(_status_swatch(chart_id, status), words.status[status]) for status in present]
     legend.append(((f'<line x1="0" y1="6" x2="18" y2="6" stroke="{INK}" stroke-width="2"/>', 18), _("Target")))
     body += _legend(legend, 22, left)
 
     return Chart(
-        svg=_svg(chart_id, title, description, _status_defs(chart_id), body),
+        svg=_svg(chart_id, title, description, _status_defs(chart_id), body, font=PRINT_FONT if for_print else FONT),
         title=title,
         description=description,
         table_caption=_("%(title)s: logged and target per period") % {"title": title},
@@ -625,7 +766,7 @@ def _indicator_value(indicator, value) -> str:
     return _number(value)
 
 
-def indicator_chart(indicator, values) -> Chart | None:
+def indicator_chart(indicator, values, *, for_print=False) -> Chart | None:
     """The indicator's values per year as a line, with its baseline and target as labelled lines.
 
     ``values`` are the indicator's IndicatorValue objects (or anything with year, value and note),
@@ -735,7 +876,9 @@ def indicator_chart(indicator, values) -> Chart | None:
     for i, ((x, y), v) in enumerate(zip(points, values, strict=True)):
         body.append(
             f'<circle class="point" cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{BLUE}" stroke="#ffffff" '
-            f'stroke-width="1.5"><title>{escape(f"{v.year}: {fmt(v.value)}")}</title></circle>'
+            f'stroke-width="1.5">'
+            + ("" if for_print else f"<title>{escape(f'{v.year}: {fmt(v.value)}')}</title>")
+            + "</circle>"
         )
         if len(values) <= 12:
             # Above the point, unless the line rises away from it on average: then below, off the line.
@@ -748,7 +891,7 @@ def indicator_chart(indicator, values) -> Chart | None:
     body += _x_labels(year_labels, [], slot, lambda i: x_of(first_year + i), bottom)
 
     return Chart(
-        svg=_svg(chart_id, title, description, "", body),
+        svg=_svg(chart_id, title, description, "", body, font=PRINT_FONT if for_print else FONT),
         title=title,
         description=description,
         table_caption=" – ".join(caption_parts),

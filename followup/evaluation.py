@@ -67,7 +67,7 @@ def evaluation_context(evaluation) -> dict:
             commitments.append(
                 {
                     "progress": in_year,
-                    "chart": commitment_chart(in_year),
+                    "chart": commitment_chart(in_year, for_print=True),
                     # Every miss with a reason is listed; the rest are counted (a daily target may miss hundreds).
                     "explained": [bucket for bucket in missed if bucket.missed_reason],
                     "unexplained": [bucket for bucket in missed if not bucket.missed_reason][:MAX_LISTED_MISSES],
@@ -82,7 +82,7 @@ def evaluation_context(evaluation) -> dict:
             }
         )
     indicators = [
-        (indicator, list(indicator.values.all()), indicator_chart(indicator, list(indicator.values.all())))
+        (indicator, list(indicator.values.all()), indicator_chart(indicator, indicator.values.all(), for_print=True))
         for indicator in Indicator.objects.filter(pledge=pledge).prefetch_related("values")
     ]
     dialogues = pledge.dialogues.filter(held_on__year=year).prefetch_related("findings").order_by("held_on")
@@ -204,15 +204,19 @@ def _store(evaluation, pdf: bytes, filename: str):
         default_storage.delete(old)
 
 
-def evaluations_request_for_year(year) -> int:
-    """Queue the evaluations of a year for every pledge active that year (celery beat, each January)."""
-    pledges = Pledge.objects.filter(
+def pledges_active_in(year):
+    """The signed pledges (published and ended ones too) whose period overlaps the year."""
+    return Pledge.objects.filter(
         status__in=[Pledge.Status.SIGNED, Pledge.Status.PUBLISHED, Pledge.Status.ENDED],
         period_start__lte=datetime.date(year, 12, 31),
         period_end__gte=datetime.date(year, 1, 1),
     )
+
+
+def evaluations_request_for_year(year) -> int:
+    """Queue the evaluations of a year for every pledge active that year (celery beat, each January)."""
     queued = 0
-    for pledge in pledges:
+    for pledge in pledges_active_in(year):
         with transaction.atomic():
             queued += evaluation_request_build(evaluation=evaluation_for(pledge, year))
     return queued

@@ -338,3 +338,77 @@ def test_the_include_renders_a_figure_with_the_numbers_as_a_table():
     assert '<th scope="row">feb 2025</th>' in html
     assert "<td>Personalbrist</td>" in html
     assert chart.description in html
+
+
+def weeks_across_new_year():
+    """A week that began in December 2020, then 52 weeks of 2021, one in progress."""
+    start = datetime.date(2020, 12, 28)
+    buckets = []
+    for n in range(53):
+        status = Status.NOT_MET if n % 10 == 3 else Status.NOT_REPORTED if n % 10 == 7 else Status.MET
+        quantity = {Status.MET: 2, Status.NOT_MET: 1, Status.NOT_REPORTED: 0}[status]
+        monday = start + datetime.timedelta(weeks=n)
+        buckets.append(
+            Bucket(monday, monday + datetime.timedelta(days=6), 2, quantity, int(status != Status.NOT_REPORTED), status)
+        )
+    buckets[-1].status = Status.IN_PROGRESS
+    return CommitmentProgress(commitment=commitment(unit=Commitment.Unit.WEEK), measurable=True, buckets=buckets)
+
+
+def test_the_print_chart_draws_each_look_once_in_the_pdfs_own_font():
+    progress = weeks_across_new_year()
+    web, printed = commitment_chart(progress), commitment_chart(progress, for_print=True)
+
+    root = parse(printed)
+    assert root.get("font-family") == "'DejaVu Sans', sans-serif"  # the PDF's embedded font, not the machine's
+    # One path per look instead of a rectangle and a hover title per bar: a PDF has no hover.
+    paths = {e.get("class"): e for e in root.iter(f"{SVG}path") if e.get("class")}
+    assert {"bars bars-met", "bars bars-not_met", "bars bars-not_reported", "bars bars-in_progress"} <= set(paths)
+    assert {"markers markers-not_met", "markers markers-not_reported"} <= set(paths)
+    assert paths["bars bars-met"].get("d").count("Z") == sum(b.status == Status.MET for b in progress.buckets)
+    assert paths["bars bars-not_reported"].get("stroke-dasharray") == "4 3"  # still tells the looks apart
+    assert len(bars(root)) == 0 and len(root.findall(f".//{SVG}g/{SVG}title")) == 0
+    assert len(list(root.iter())) < 60 < len(list(parse(web).iter()))
+    # The same words and numbers as the page's chart.
+    assert (printed.title, printed.description, printed.table_rows) == (web.title, web.description, web.table_rows)
+    assert set(texts(root)) == set(texts(parse(web)))
+
+
+def test_a_year_with_too_few_bars_for_its_label_gets_none():
+    root = parse(commitment_chart(weeks_across_new_year()))
+
+    year_labels = [text for text in texts(root) if text in ("2020", "2021")]
+    assert year_labels == ["2021"]  # "2020" would have been drawn over it, under the one December week
+
+
+def test_the_pdf_gets_the_chart_as_an_image_with_its_numbers_as_text():
+    chart = commitment_chart(four_months(), for_print=True)
+
+    assert chart.data_uri.startswith("data:image/svg+xml;base64,")
+    svg = __import__("base64").b64decode(chart.data_uri.split(",", 1)[1]).decode()
+    assert svg == str(chart.svg)
+    assert chart.text_alternative == (
+        "Trafikkontroller. jan 2025 – Logged: 12, Target: at least 10, Status: Met; "
+        "feb 2025 – Logged: 0, Target: at least 10, Status: Not met, Reason for the miss: Personalbrist, "
+        "Corrective action: Extra pass i mars; "
+        "mar 2025 – Logged: –, Target: at least 10, Status: Not reported; "
+        "apr 2025 – Logged: 4, Target: at least 10, Status: In progress"
+    )
+
+
+def test_period_labels_follow_the_language():
+    buckets = [
+        Bucket(datetime.date(2025, 5, 5), datetime.date(2025, 5, 11), 1, 1, 1, Status.MET),
+        Bucket(datetime.date(2025, 5, 12), datetime.date(2025, 5, 18), 1, 1, 1, Status.MET),
+    ]
+    progress = CommitmentProgress(commitment=commitment(unit=Commitment.Unit.WEEK), measurable=True, buckets=buckets)
+
+    assert commitment_chart(progress).table_rows[0][0] == "05/05/2025 – 05/11/2025"
+    with translation.override("sv"):
+        chart = commitment_chart(progress)
+        assert chart.table_rows[0][0] == "2025-05-05 – 2025-05-11"
+        assert chart.table_rows[0][3] == "Uppfyllt"
+        quarters = [month_bucket(month, Status.MET, 10) for month in (5, 10)]
+        merged = commitment_chart(CommitmentProgress(commitment=commitment(), measurable=True, buckets=quarters))
+        assert [row[0] for row in merged.table_rows] == ["maj 2025", "okt 2025"]
+    assert commitment_chart(progress).table_rows[0][3] == "Met"  # back in English

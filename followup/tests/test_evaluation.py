@@ -63,14 +63,56 @@ def test_the_pdf_is_pdfa_tagged_swedish_with_fonts_embedded_and_signed(norsjo, d
     assert str(pdf.Root.Lang) == "sv"
     assert str(pdf.docinfo["/Title"]) == "Utvärdering 2021: Norsjö – medborgarlöften"
     assert "Polisen" in str(pdf.docinfo["/Author"])
-    for page in pdf.pages:
-        for font in page.Resources.get("/Font", {}).values():
-            descendant = font.get("/DescendantFonts", [font])[0]
-            descriptor = descendant.get("/FontDescriptor")
-            assert descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    fonts = fonts_of(pdf)
+    for font in fonts:
+        descendant = font.get("/DescendantFonts", [font])[0]
+        descriptor = descendant.get("/FontDescriptor")
+        assert descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    # Only the font we ship, in the charts too: nothing depends on the fonts a machine has installed.
+    assert {str(font.BaseFont).split("+", 1)[1] for font in fonts} <= {"DejaVu-Sans", "DejaVu-Sans-Bold"}
     assert "å" in text and "ä" in text and "ö" in text
     verification = verify_pdf(data)
     assert verification.ok and verification.trusted, verification.summary
+
+
+def fonts_of(pdf):
+    """Every font of every page, with those of the charts (form XObjects inside the pages)."""
+    fonts, seen = [], set()
+
+    def walk(resources):
+        for font in resources.get("/Font", {}).values():
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                fonts.append(font)
+        for xobject in resources.get("/XObject", {}).values():
+            if "/Resources" in xobject:
+                walk(xobject.Resources)
+
+    for page in pdf.pages:
+        walk(page.Resources)
+    return fonts
+
+
+def figures_of(node):
+    """The alternative texts of the Figure elements of the PDF's structure tree."""
+    if isinstance(node, pikepdf.Array):
+        return [text for child in node for text in figures_of(child)]
+    if not isinstance(node, pikepdf.Dictionary):
+        return []
+    own = [str(node.get("/Alt", ""))] if node.get("/S") == "/Figure" else []
+    return own + figures_of(node.get("/K")) if "/K" in node else own
+
+
+def test_every_chart_is_a_figure_with_its_numbers_as_alternative_text(norsjo, django_capture_on_commit_callbacks):
+    data, _text = text_of(build(norsjo, 2020, django_capture_on_commit_callbacks))
+
+    pdf = pikepdf.open(io.BytesIO(data))
+    figures = figures_of(pdf.Root.StructTreeRoot)
+    traffic = next(text for text in figures if text.startswith("Trafikkontroller"))
+    # July 2020: the report of 0 with its reason, read out where the chart cannot be seen.
+    assert "jul 2020 – Registrerat: 0, Mål: minst 10" in traffic
+    assert "Polisens resurser i lokalpolisområdet omfördelades" in traffic
+    assert all(figures), "a chart without alternative text"
 
 
 def test_a_double_click_queues_one_job(norsjo, django_capture_on_commit_callbacks):
