@@ -1,6 +1,6 @@
 """Benchmark: the public pages, the API and the staff dashboard under load, beside a trivial view.
 
-    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--workers 3]
+    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--workers 3] [--pages all|public]
 
 On the scale seed (bench/seed.py first). For each mode — a warm Redis cache, then caching off
 (CACHE_DISABLED=true) — it starts gunicorn (production settings with bench/urls.py, which adds the
@@ -63,6 +63,8 @@ def prepare(kommunkod):
     session.create()
     return [
         ("ceiling (trivial view)", "/bench/ceiling/", None),
+        ("start page", "/", None),
+        ("municipality list", "/kommuner/", None),
         ("municipality page", f"/kommuner/{kommunkod}/", None),
         ("pledge page", f"/medborgarloften/{pledge.pk}/", None),
         ("API pledges, page of 50", "/api/v1/pledges/?page_size=50", None),
@@ -159,8 +161,13 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--kommunkod", default="2417")
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    parser.add_argument(
+        "--pages", choices=["all", "public"], default="all", help="public: the ceiling and the public pages only"
+    )
     args = parser.parse_args()
     urls = prepare(args.kommunkod)
+    if args.pages == "public":
+        urls = [url for url in urls if url[2] is None and not url[1].startswith("/api/")]
     for mode in MODES if args.mode == "both" else [args.mode]:
         run_mode(mode, urls, args)
 

@@ -11,6 +11,7 @@ Writes done with ``QuerySet.update()``, raw SQL or a transaction rollback send n
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -32,8 +33,16 @@ def _cache_errors():
     return (redis.exceptions.RedisError, ConnectionError, OSError)
 
 
+# The version as this process last read it, and when: a cached page then costs one cache round trip, not two.
+# A bump in this process clears it; one in another process shows here within PUBLIC_CACHE_VERSION_SECONDS.
+_known_version = {"value": None, "read_at": 0.0}
+
+
 def public_cache_version() -> int | None:
     """The current data version, or None when the cache cannot be reached."""
+    now = time.monotonic()
+    if _known_version["value"] is not None and now - _known_version["read_at"] < settings.PUBLIC_CACHE_VERSION_SECONDS:
+        return _known_version["value"]
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -42,11 +51,14 @@ def public_cache_version() -> int | None:
             version = cache.get(VERSION_KEY, 1)
     except _cache_errors() as error:
         logger.warning("Public cache unavailable, pages are built without it: %s", error)
+        _known_version["value"] = None
         return None
+    _known_version.update(value=version, read_at=now)
     return version
 
 
 def public_cache_bump(**_signal_kwargs) -> None:
+    _known_version["value"] = None
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet (or evicted): any new number invalidates what was cached

@@ -202,6 +202,9 @@ if env_bool("CACHE_DISABLED", default=False):
 # Public pages are cached under a version that every change of public data bumps (pledges/public_cache.py);
 # the timeout bounds how stale a per-process cache can be on another process.
 PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=300)
+# How long a process trusts the data version it last read (pledges/public_cache.py): a change made through
+# another process shows on this one's cached pages within this many seconds. 0 reads it on every request.
+PUBLIC_CACHE_VERSION_SECONDS = env.float("PUBLIC_CACHE_VERSION_SECONDS", default=1.0)
 
 # Every response refuses to be framed (X-Frame-Options: DENY) except the embed addresses, which opt out
 # with @xframe_options_exempt and send "Content-Security-Policy: frame-ancestors *".

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -5,6 +7,7 @@ from django.urls import reverse
 
 from followup.models import ActivityLog
 from pledges.models import Pledge
+from pledges.public_cache import VERSION_KEY
 from pledges.tests.public_data import DRAFT_TITLE, SECRET, draft_pledge, published_pledge
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +148,16 @@ def test_a_whole_cached_page_never_carries_one_visitors_frame_to_another(client,
         first()
         second()
         first()
+
+
+def test_a_change_made_by_another_process_shows_within_the_version_interval(client, settings):
+    settings.PUBLIC_CACHE_VERSION_SECONDS = 0.3
+    pledge = published_pledge()
+    address = f"/medborgarloften/{pledge.pk}/"
+    assert pledge.title in text(client.get(address))
+    # Another process (a worker, another web process) changes the data and bumps the version in the shared
+    # cache; this process trusts the version it read for at most 0.3 s.
+    Pledge.objects.filter(pk=pledge.pk).update(title="Ändrat i en annan process")
+    cache.incr(VERSION_KEY)
+    time.sleep(0.35)
+    assert "Ändrat i en annan process" in text(client.get(address))
