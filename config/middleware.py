@@ -1,6 +1,8 @@
 import logging
+import sys
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -62,7 +64,9 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code in (400, 500) and _database_failed():
+        if response.status_code in (400, 500) and (
+            getattr(request, "database_unavailable", False) or _database_failed()
+        ):
             logger.warning(
                 "Database unavailable, answered 503 instead of %s to %s %s",
                 response.status_code,
@@ -77,6 +81,22 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("Database unavailable, answered 503 to %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response()
+
+
+def _note_database_error(sender, request=None, **kwargs):
+    """got_request_exception: remember that an error turned into a 500 inside another middleware was the
+    database's. The connection may work again by the time the response comes back here (a quick restart),
+    so its state alone cannot tell."""
+    error = sys.exc_info()[1]
+    while error is not None:
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            if request is not None:
+                request.database_unavailable = True
+            return
+        error = error.__cause__ or error.__context__
+
+
+got_request_exception.connect(_note_database_error, dispatch_uid="config-middleware-database-unavailable")
 
 
 def _database_failed():

@@ -346,3 +346,29 @@ def test_a_bug_in_a_query_is_still_a_500(client):
     response = client.get("/bug/")
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+class _DatabaseGoneInAMiddleware:
+    """Stands for the two-factor middleware reading the user while the server is down: Django turns the error
+    into a 500 before it comes back out, and by then the server may be up again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/hantera/":
+            raise OperationalError("connection failed: Connection refused")
+        return self.get_response(request)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_in_another_middleware_is_a_503_even_when_the_server_is_back(client, settings):
+    client.raise_request_exception = False
+    position = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:position],
+        f"{__name__}._DatabaseGoneInAMiddleware",
+        *settings.MIDDLEWARE[position:],
+    ]
+    assert connection.is_usable() or connection.connection is None  # the server answers: only the error tells
+    assert_clean_503(client.get("/hantera/"))
