@@ -17,13 +17,16 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def public_pledges_for_home():
-    """Published and ended pledges with their municipalities and commitment counts (2 queries)."""
+HOME_LIMIT = 20  # the start page shows the latest; /kommuner/ leads to every municipality's pledges
+
+
+def public_pledges_for_home(limit=HOME_LIMIT):
+    """The latest published and ended pledges with their municipalities and commitment counts (2 queries)."""
     return (
         Pledge.objects.public()
         .annotate(commitment_count=Count("focus_areas__commitments"))
         .prefetch_related("municipalities")
-        .order_by("-period_start", "title")
+        .order_by("-period_start", "title")[:limit]
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from .feeds import CountryFeed
 from .models import Pledge
 from .public_cache import public_cached
-from .public_selectors import public_pledge_get, split_current
+from .public_selectors import public_pledge_get
 from .selectors import public_pledges_for_home
 
 
@@ -48,9 +48,7 @@ def _without_state(request):
 
 def home(request):
     def build():
-        pledges = list(public_pledges_for_home())
-        current, earlier = split_current(pledges)
-        return None, "pledges/home.html", {"current": current, "earlier": earlier, "pledges": pledges}
+        return None, "pledges/home.html", {"pledges": list(public_pledges_for_home())}
 
     return render_public_page(request, "home", build)
 

@@ -1,3 +1,4 @@
+import datetime
 import time
 
 import pytest
@@ -6,8 +7,11 @@ from django.test import Client
 from django.urls import reverse
 
 from followup.models import ActivityLog
+from municipalities.tests.factories import municipality
 from pledges.models import Pledge
 from pledges.public_cache import VERSION_KEY
+from pledges.selectors import HOME_LIMIT
+from pledges.tests.factories import PledgeFactory
 from pledges.tests.public_data import DRAFT_TITLE, SECRET, draft_pledge, published_pledge
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +165,20 @@ def test_a_change_made_by_another_process_shows_within_the_version_interval(clie
     cache.incr(VERSION_KEY)
     time.sleep(0.35)
     assert "Ändrat i en annan process" in text(client.get(address))
+
+
+def test_the_start_page_shows_the_latest_pledges_and_leads_to_all_of_them(client, django_assert_num_queries):
+    place = municipality("2417")
+    for year in range(2000, 2000 + HOME_LIMIT + 3):
+        pledge = PledgeFactory(
+            title=f"Löfte {year}",
+            status=Pledge.Status.ENDED,
+            period_start=datetime.date(year, 1, 1),
+            period_end=datetime.date(year, 12, 31),
+        )
+        pledge.municipalities.add(place)
+    with django_assert_num_queries(2):
+        page = text(client.get("/"))
+    shown = [year for year in range(2000, 2000 + HOME_LIMIT + 3) if f"Löfte {year}" in page]
+    assert shown == list(range(2003, 2000 + HOME_LIMIT + 3))  # the latest twenty
+    assert 'href="/kommuner/"' in page and "Alla kommuner och deras medborgarlöften" in page
