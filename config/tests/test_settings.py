@@ -9,7 +9,7 @@ from django.conf import settings
 CHECK = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)"  # noqa: E501
 
 
-def run(settings_module, **env):
+def run(settings_module, code=CHECK, **env):
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -19,7 +19,7 @@ def run(settings_module, **env):
     }
     clean.update(env, DJANGO_SETTINGS_MODULE=settings_module)
     return subprocess.run(
-        [sys.executable, "-c", CHECK], cwd=settings.BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
     )
 
 
@@ -51,6 +51,20 @@ def test_production_starts_with_them_and_a_broker_makes_tasks_run_in_a_worker():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.postgresql", "False"]
+
+
+def test_production_keeps_the_connection_settings_of_every_environment():
+    result = run(
+        "config.settings.production",
+        code="import django; django.setup(); from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['OPTIONS']['connect_timeout'], d['CONN_HEALTH_CHECKS'], d['CONN_MAX_AGE'])",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="medborgarloften.example.se",
+        DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/medborgarloften",
+        DATABASE_CONNECT_TIMEOUT="7",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["7", "True", "60"]
 
 
 def test_a_malformed_boolean_stops_start_up():
