@@ -8,7 +8,7 @@ from pledges.models import Pledge
 
 from .charts import commitment_chart, indicator_chart, pledge_compliance_chart
 from .models import ActivityLog, Indicator
-from .progress import Status, pledge_progress, pledges_progress
+from .progress import Status, pledge_progress
 from .snapshots import current_progress
 
 DASHBOARD_LIMIT = 15
@@ -44,8 +44,7 @@ def dashboard_followup(user, *, today=None) -> dict:
         pledges_for_user(Pledge.objects.filter(status__in=[Pledge.Status.SIGNED, Pledge.Status.PUBLISHED]), user)
     )
     not_reported, behind = [], []
-    progresses = current_progress(pledges) if today is None else pledges_progress(pledges, today=today)
-    for progress in progresses.values():
+    for progress in current_progress(pledges, today=today).values():
         for commitment in progress.commitments:
             last_closed = commitment.last_closed
             if last_closed and last_closed.status == Status.NOT_REPORTED:

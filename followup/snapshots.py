@@ -24,10 +24,13 @@ from .progress import Bucket, CommitmentProgress, FocusAreaProgress, PledgeProgr
 FORMAT = 2  # bump when the stored layout changes: older snapshots are then recomputed
 
 
-def current_progress(pledges) -> dict[int, PledgeProgress]:
+def current_progress(pledges, *, today=None) -> dict[int, PledgeProgress]:
     """Today's progress of the pledges: one query when every snapshot is fresh, the progress service's
     four plus one write for those that are not. Pledges with their focus areas and commitments
-    prefetched (``focus_areas`` → ``commitments``) keep those objects; others cost two queries more."""
+    prefetched (``focus_areas`` → ``commitments``) keep those objects; others cost two queries more.
+    Another day's progress (``today`` given) is computed and not stored."""
+    if today is not None and today != timezone.localdate():
+        return pledges_progress(pledges, today=today)
     today = timezone.localdate()
     pledges = {pledge.pk: pledge for pledge in pledges}
     if not pledges:
@@ -50,9 +53,11 @@ def current_progress(pledges) -> dict[int, PledgeProgress]:
     return result
 
 
-def current_compliance(pledges) -> dict[int, float | None]:
+def current_compliance(pledges, *, today=None) -> dict[int, float | None]:
     """Today's overall compliance of each pledge (one query when the snapshots are fresh), for lists
-    that show a single figure per pledge and need no buckets."""
+    that show a single figure per pledge and need no buckets. Another day's is computed."""
+    if today is not None and today != timezone.localdate():
+        return {pk: progress.compliance for pk, progress in pledges_progress(pledges, today=today).items()}
     today = timezone.localdate()
     pledges = {pledge.pk: pledge for pledge in pledges}
     result = dict(
@@ -147,8 +152,7 @@ class StoredCommitmentProgress(CommitmentProgress):
     @property
     def buckets(self) -> list[Bucket]:
         if self._stored_buckets is not None:
-            day = datetime.date.fromordinal
-            self._buckets = [Bucket(day(row[0]), day(row[1]), *row[2:]) for row in json.loads(self._stored_buckets)]
+            self._buckets = [_bucket(row) for row in json.loads(self._stored_buckets)]
             self._stored_buckets = None
         return self._buckets
 
@@ -193,30 +197,21 @@ def _restore(pledge, areas, data: str) -> PledgeProgress | None:
 # Invalidation
 
 
-def _forget_for_commitment(sender, instance, **kwargs):
-    ProgressSnapshot.objects.filter(pledge__focus_areas__commitments=instance.commitment_id).delete()
-
-
-def _forget_for_focus_area(sender, instance, **kwargs):
-    ProgressSnapshot.objects.filter(pledge_id=instance.pledge_id).delete()
-
-
-def _forget_for_commitment_change(sender, instance, **kwargs):
-    ProgressSnapshot.objects.filter(pledge__focus_areas=instance.focus_area_id).delete()
-
-
-def _forget_for_pledge(sender, instance, **kwargs):
-    ProgressSnapshot.objects.filter(pledge_id=instance.pk).delete()
-
-
 def connect_signals() -> None:
-    receivers = [
-        (ActivityLog, _forget_for_commitment),
-        (MissedPeriod, _forget_for_commitment),
-        (Commitment, _forget_for_commitment_change),
-        (FocusArea, _forget_for_focus_area),
-        (Pledge, _forget_for_pledge),
-    ]
-    for model, receiver in receivers:
+    # model → (the lookup from a snapshot to the saved row's pledge side, the saved row's attribute)
+    receivers = {
+        ActivityLog: ("pledge__focus_areas__commitments", "commitment_id"),
+        MissedPeriod: ("pledge__focus_areas__commitments", "commitment_id"),
+        Commitment: ("pledge__focus_areas", "focus_area_id"),
+        FocusArea: ("pledge", "pledge_id"),
+        Pledge: ("pledge", "pk"),
+    }
+    for model, (lookup, attribute) in receivers.items():
+
+        def forget_snapshot(sender, instance, lookup=lookup, attribute=attribute, **kwargs):
+            ProgressSnapshot.objects.filter(**{lookup: getattr(instance, attribute)}).delete()
+
         for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(receiver, sender=model, dispatch_uid=f"progress-snapshot-{name}-{model._meta.label}")
+            signal.connect(
+                forget_snapshot, sender=model, weak=False, dispatch_uid=f"progress-snapshot-{name}-{model._meta.label}"
+            )

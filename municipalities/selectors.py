@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from followup.progress import mean_of_scores, pledges_progress
+from followup.progress import mean_of_scores
 from followup.snapshots import current_compliance
 from pledges.models import FocusArea, Pledge
 from pledges.public_selectors import attach_progress, public_pledge_details
@@ -53,12 +53,7 @@ def attach_compliance(municipalities, *, today=None):
     computed (the progress service's 4 queries)."""
     municipalities = list(municipalities)
     pledges = {p.pk: p for m in municipalities for p in m.public_pledges}
-    if today is None:
-        compliance = current_compliance(pledges.values())
-    else:
-        compliance = {
-            pk: progress.compliance for pk, progress in pledges_progress(pledges.values(), today=today).items()
-        }
+    compliance = current_compliance(pledges.values(), today=today)
     for municipality in municipalities:
         municipality.compliance = mean_of_scores(compliance[p.pk] for p in municipality.public_pledges)
     return municipalities

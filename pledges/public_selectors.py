@@ -14,7 +14,6 @@ from django.utils import timezone
 from dialogues.models import Finding
 from followup.charts import commitment_chart, indicator_chart
 from followup.models import Evaluation, Indicator, IndicatorValue
-from followup.progress import pledges_progress
 from followup.snapshots import current_progress
 
 from .models import AgreementDocument, Commitment, FocusArea, Pledge, PledgeDialogue, PledgeParty, Signatory
@@ -77,7 +76,7 @@ def attach_progress(pledges, *, today=None):
     ``pledge.progress``, ``area.progress``, ``commitment.progress``. Today's comes from the progress
     snapshots (1 query when fresh, 6 when not); another day's is computed (4 queries)."""
     pledges = list(pledges)
-    progress = current_progress(pledges) if today is None else pledges_progress(pledges, today=today)
+    progress = current_progress(pledges, today=today)
     for pledge in pledges:
         pledge_progress = progress[pledge.pk]
         pledge.progress = pledge_progress
