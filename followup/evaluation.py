@@ -82,8 +82,9 @@ def evaluation_context(evaluation) -> dict:
             }
         )
     indicators = [
-        (indicator, list(indicator.values.all()), indicator_chart(indicator, indicator.values.all(), for_print=True))
+        (indicator, values, indicator_chart(indicator, values, for_print=True))
         for indicator in Indicator.objects.filter(pledge=pledge).prefetch_related("values")
+        for values in [list(indicator.values.all())]
     ]
     dialogues = pledge.dialogues.filter(held_on__year=year).prefetch_related("findings").order_by("held_on")
     return {
