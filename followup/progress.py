@@ -103,6 +103,10 @@ class CommitmentProgress:
     def last_closed(self) -> Bucket | None:
         return next((b for b in reversed(self.buckets) if b.is_closed), None)
 
+    def recent(self, count: int) -> list[Bucket]:
+        """The latest periods, at most count of them."""
+        return self.buckets[-count:] if count > 0 else []
+
 
 def mean_of_scores(values):
     """The mean of the scores that exist (None, "no score", is left out); None when none exists."""

@@ -21,7 +21,9 @@ from pledges.models import Commitment, FocusArea, Pledge
 from .models import ActivityLog, MissedPeriod, ProgressSnapshot
 from .progress import Bucket, CommitmentProgress, FocusAreaProgress, PledgeProgress, focus_areas_of, pledges_progress
 
-FORMAT = 2  # bump when the stored layout changes: older snapshots are then recomputed
+FORMAT = 3  # bump when the stored layout changes: older snapshots are then recomputed
+# The latest periods are stored apart from the rest, so that a page that draws only them decodes no more.
+RECENT_PERIODS = 24
 
 
 def current_progress(pledges, *, today=None) -> dict[int, PledgeProgress]:
@@ -123,6 +125,7 @@ def _dump(progress: PledgeProgress) -> dict:
                 last,
                 last_closed,  # for the dashboard, which needs no other period
                 json.dumps([_row(b) for b in c.buckets], separators=(",", ":")),
+                json.dumps([_row(b) for b in c.recent(RECENT_PERIODS)], separators=(",", ":")),
             ]
     return {"format": FORMAT, "commitments": commitments}
 
@@ -140,10 +143,16 @@ class StoredCommitmentProgress(CommitmentProgress):
     """A commitment's progress read from a snapshot; its periods are decoded on first use, so that a
     list that shows totals only does not pay for them."""
 
-    def __init__(self, stored_buckets: str, last_closed: list | None, **kwargs):
+    def __init__(self, stored_buckets: str, last_closed: list | None, stored_recent: str, **kwargs):
         self._stored_buckets = stored_buckets
+        self._stored_recent = stored_recent
         self._last_closed = _bucket(last_closed) if last_closed else None
         super().__init__(**kwargs)
+
+    def recent(self, count: int) -> list[Bucket]:
+        if self._stored_buckets is None or not 0 < count <= RECENT_PERIODS:  # decoded already, or more than stored
+            return super().recent(count)
+        return [_bucket(row) for row in json.loads(self._stored_recent)[-count:]]
 
     @property
     def last_closed(self) -> Bucket | None:
@@ -176,11 +185,12 @@ def _restore(pledge, areas, data: str) -> PledgeProgress | None:
         restored = []
         for commitment in area.commitments.all():
             commitment.focus_area = area
-            met, elapsed, total, entries, last, last_closed, buckets = commitments[str(commitment.pk)]
+            met, elapsed, total, entries, last, last_closed, buckets, recent = commitments[str(commitment.pk)]
             restored.append(
                 StoredCommitmentProgress(
                     buckets,
                     last_closed,
+                    recent,
                     commitment=commitment,
                     measurable=commitment.is_measurable,
                     met=met,

@@ -9,7 +9,6 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from pledges.feeds import MunicipalityFeed
 from pledges.public_cache import public_cached
-from pledges.public_selectors import last_updated, split_current
 from pledges.views import cached_feed, render_public_page
 
 from .forms import MunicipalitySearchForm
@@ -44,9 +43,8 @@ def municipality_list(request):
 
 def _municipality_context(code):
     municipality = public_municipality_get(code)
-    pledges = public_pledges_of(municipality)
-    current, earlier = split_current(pledges)
-    return {"municipality": municipality, "current": current, "earlier": earlier, "updated": last_updated(pledges)}
+    current, earlier, updated = public_pledges_of(municipality)
+    return {"municipality": municipality, "current": current, "earlier": earlier, "updated": updated}
 
 
 def municipality_detail(request, code):

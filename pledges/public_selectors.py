@@ -26,12 +26,19 @@ def public_commitments():
     return Commitment.objects.defer("internal_details")
 
 
-def public_pledge_details():
+def public_pledge_details(*, area_findings=True):
     """Public pledges with everything a pledge page shows, in 14 queries for any number of pledges:
     pledges, municipalities, police areas, parties (with organisation), signatories (with organisation),
     focus areas, their findings, commitments, their responsible organisations, dialogue links (with
-    dialogue and place), the dialogues' findings, indicators, indicator values, finished evaluations."""
+    dialogue and place), the dialogues' findings, indicators, indicator values, finished evaluations.
+    ``area_findings=False`` leaves out the focus areas' findings (13 queries), which only the pledge page
+    shows."""
     agreements = AgreementDocument.objects.filter(pledge=OuterRef("pk"), kind=AgreementDocument.Kind.GENERATED)
+    area_relations = [
+        Prefetch("commitments", queryset=public_commitments().prefetch_related("responsible").order_by("order"))
+    ]
+    if area_findings:
+        area_relations.append(Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")))
     return (
         Pledge.objects.public()
         .annotate(has_agreement=Exists(agreements))
@@ -40,15 +47,7 @@ def public_pledge_details():
             "police_areas",
             Prefetch("pledge_parties", queryset=PledgeParty.objects.select_related("organisation")),
             Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
-            Prefetch(
-                "focus_areas",
-                queryset=FocusArea.objects.prefetch_related(
-                    Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")),
-                    Prefetch(
-                        "commitments", queryset=public_commitments().prefetch_related("responsible").order_by("order")
-                    ),
-                ).order_by("order"),
-            ),
+            Prefetch("focus_areas", queryset=FocusArea.objects.prefetch_related(*area_relations).order_by("order")),
             Prefetch(
                 "pledge_dialogues",
                 queryset=PledgeDialogue.objects.select_related("dialogue__place")

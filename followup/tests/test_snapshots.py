@@ -8,7 +8,7 @@ from django.utils import timezone
 from followup.models import ActivityLog, MissedPeriod, ProgressSnapshot
 from followup.progress import pledges_progress
 from followup.services import activities_import_csv
-from followup.snapshots import current_compliance, current_progress, refresh_all
+from followup.snapshots import RECENT_PERIODS, current_compliance, current_progress, refresh_all
 from municipalities.models import Membership
 from municipalities.tests.factories import MembershipFactory, municipality
 from pledges.models import Commitment, Pledge
@@ -63,6 +63,25 @@ def test_a_stored_snapshot_gives_what_computing_gives_in_one_query(pledge, djang
         assert summary(stored) == summary(computed) == summary(first)
     assert stored.compliance == computed.compliance == 1 / 12
     assert stored.commitments[0].commitment is fetched[0].focus_areas.all()[0].commitments.all()[0]
+
+
+def test_the_latest_periods_come_from_the_snapshot_without_the_rest():
+    pledge = PledgeFactory(status=Pledge.Status.PUBLISHED, period_start=months_ago(12), period_end=months_ago(-12))
+    weekly = CommitmentFactory(focus_area=FocusAreaFactory(pledge=pledge), quantity=1, unit=Commitment.Unit.WEEK)
+    ActivityLog.objects.create(commitment=weekly, performed_on=months_ago(1), quantity=1)
+    computed = pledges_progress([pledge])[pledge.pk].commitments[0]
+    current_progress([pledge])
+    stored = current_progress([pledge])[pledge.pk].commitments[0]
+    assert len(computed.buckets) > RECENT_PERIODS + 1  # a year of weeks so far: more than a strip shows
+
+    def periods(buckets):
+        return [(b.start, b.end, b.quantity, b.status) for b in buckets]
+
+    for count in (1, 3, RECENT_PERIODS):
+        assert periods(stored.recent(count)) == periods(computed.recent(count)) == periods(computed.buckets[-count:])
+    assert stored._stored_buckets is not None  # the other periods were not decoded for it
+    assert periods(stored.recent(RECENT_PERIODS + 1)) == periods(computed.buckets[-RECENT_PERIODS - 1 :])
+    assert stored.recent(0) == computed.recent(0) == []
 
 
 @pytest.mark.parametrize(

@@ -98,14 +98,15 @@ def test_the_municipality_page_runs_a_fixed_number_of_queries(client, django_ass
     from django.core.cache import cache
 
     published_pledge("2417")
-    for _round in range(2):
-        with django_assert_num_queries(19):
-            # 1 municipality; 2 pledges, 3 municipalities, 4 police areas, 5 parties+organisation,
-            # 6 signatories+organisation, 7 focus areas, 8 their findings, 9 commitments, 10 responsible,
-            # 11 dialogue links+dialogue+place, 12 dialogue findings, 13 indicators, 14 values, 15 evaluations;
-            # progress: 16 focus areas, 17 commitments, 18 logged sums, 19 missed-period reasons
+    # 1 municipality; 2 its public pledges (title and period); the current one in detail: 3 pledge,
+    # 4 municipalities, 5 police areas, 6 parties+organisation, 7 signatories+organisation, 8 focus areas,
+    # 9 commitments, 10 responsible, 11 dialogue links+dialogue+place, 12 dialogue findings, 13 indicators,
+    # 14 values, 15 evaluations; progress (computed today, then stored): 16 snapshots, 17 logged sums,
+    # 18 missed-period reasons, 19 stored; from the second round on, earlier pledges: 20 their compliance
+    for n, expected in enumerate((19, 20, 20), start=1):
+        with django_assert_num_queries(expected):
             assert client.get("/kommuner/2417/").status_code == 200
-        published_pledge("2417", n=1, commitments=5)
+        published_pledge("2417", n=n, commitments=5)
         cache.clear()
 
 
@@ -179,3 +180,13 @@ def test_a_withdrawn_pledge_disappears_from_every_municipal_output(client):
     pledge.save()
     for address in ("/kommuner/", "/kommuner/2417/", "/kommuner/2417/embed/", "/kommuner/2417/feed/", "/feed/"):
         assert pledge.title not in text(client.get(address)), address
+
+
+def test_earlier_pledges_are_listed_with_their_years_and_compliance(client):
+    earlier = published_pledge("2417", title="Medborgarlöfte Norsjö 2024", n=1)
+    published_pledge("2417", title="Medborgarlöfte Norsjö nu", n=2)
+    page = text(client.get("/kommuner/2417/"))
+    listed = page[page.index("Tidigare medborgarlöften") :]
+    link = f'<a href="/medborgarloften/{earlier.pk}/">Medborgarlöfte Norsjö 2024</a>'
+    assert f"{link} (2024–2024) · 25\u00a0% uppfyllt" in listed
+    assert "Medborgarlöfte Norsjö nu" not in listed  # the latest is shown in full above

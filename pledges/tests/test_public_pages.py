@@ -182,3 +182,14 @@ def test_the_start_page_shows_the_latest_pledges_and_leads_to_all_of_them(client
     shown = [year for year in range(2000, 2000 + HOME_LIMIT + 3) if f"Löfte {year}" in page]
     assert shown == list(range(2003, 2000 + HOME_LIMIT + 3))  # the latest twenty
     assert 'href="/kommuner/"' in page and "Alla kommuner och deras medborgarlöften" in page
+
+
+def test_each_commitment_has_a_strip_of_its_latest_periods(client):
+    published_pledge("2417")
+    page = text(client.get("/kommuner/2417/"))
+    # twelve months of 2024, met in January–March (the fixture's logs), in each of the two commitments
+    assert page.count('aria-label="Diagram över 12 perioder: 3 av 12 avslutade perioder uppfyllda."') == 2
+    strip = page[page.index('<svg class="progress-strip"') :]
+    strip = strip[: strip.index("</svg>")]
+    assert '<path class="status-met" d="M0,0h6v16h-6zM8,0h6v16h-6zM16,0h6v16h-6z"/>' in strip
+    assert strip.count("<path") == 2  # met, and not met: one path per status however many periods
