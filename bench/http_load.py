@@ -1,6 +1,6 @@
 """Benchmark: the public pages, the API and the staff dashboard under load, beside a trivial view.
 
-    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--workers 3] [--pages all|public]
+    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--workers 3] [--pages all|public] [--gzip]
 
 On the scale seed (bench/seed.py first). For each mode — a warm Redis cache, then caching off
 (CACHE_DISABLED=true) — it starts gunicorn (production settings with bench/urls.py, which adds the
@@ -33,6 +33,8 @@ ENV = {
     # The production storage needs collected static files (with their manifest); kept out of the project.
     "STATIC_ROOT": "/tmp/medborgarloften-bench-static",
 }
+# What Chromium and Firefox send; wrk sends no Accept-Encoding of its own.
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 MODES = {
     "warm cache": {"REDIS_URL": "redis://127.0.0.1:6379/3"},
     "cache off": {"CACHE_DISABLED": "true"},
@@ -83,8 +85,11 @@ def worker_rss(master_pid):
     return rss
 
 
-def fetch(path, cookie):
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie} if cookie else {})
+def fetch(path, cookie, accept_gzip=False):
+    headers = {"Cookie": cookie} if cookie else {}
+    if accept_gzip:
+        headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.status
 
@@ -114,7 +119,7 @@ def run_mode(mode, urls, args):
         results = {}
         for label, path, cookie in urls:
             for _warm in range(args.workers * 3):  # every worker: connection, imports, its cache
-                assert fetch(path, cookie) == 200, path
+                assert fetch(path, cookie, args.gzip) == 200, path
             before = worker_rss(server.pid)
             wrk = [
                 "wrk",
@@ -128,26 +133,32 @@ def run_mode(mode, urls, args):
             ]
             if cookie:
                 wrk += ["-H", f"Cookie: {cookie}"]
+            if args.gzip:
+                wrk += ["-H", f"Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"]
             output = subprocess.run(
                 [*wrk, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
             )
             result = json.loads(output.stdout.strip().splitlines()[-1])
             after = worker_rss(server.pid)
             result["rps"] = result["requests"] / result["seconds"]
+            result["kb"] = result["bytes"] / max(result["requests"], 1) / 1024
             result["rss"] = (max(before.values()), max(after.values()))
             results[label] = result
         ceiling = results["ceiling (trivial view)"]["rps"]
         print(
             f"\n{mode} — gunicorn {args.workers} workers, "
             f"wrk 2 threads {args.connections} connections {args.duration} s"
+            + (f", Accept-Encoding: {BROWSER_ACCEPT_ENCODING}" if args.gzip else "")
         )
         print(
-            f"{'':38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6} {'RSS MiB':>12}"
+            f"{'':38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6} "
+            f"{'RSS MiB':>12} {'KB/resp':>8}"
         )
         for label, r in results.items():
             print(
                 f"{label:38} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} "
-                f"{r['errors'] + r['non2xx']:7d} {r['rps'] / ceiling:6.0%} {r['rss'][0]:5.0f}→{r['rss'][1]:<5.0f}"
+                f"{r['errors'] + r['non2xx']:7d} {r['rps'] / ceiling:6.0%} {r['rss'][0]:5.0f}→{r['rss'][1]:<5.0f} "
+                f"{r['kb']:8.1f}"
             )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -161,6 +172,11 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--kommunkod", default="2417")
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    parser.add_argument(
+        "--gzip",
+        action="store_true",
+        help="send the Accept-Encoding header every browser sends (to every address, the ceiling included)",
+    )
     parser.add_argument(
         "--pages", choices=["all", "public"], default="all", help="public: the ceiling and the public pages only"
     )

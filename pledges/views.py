@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from .feeds import CountryFeed
 from .models import Pledge
-from .public_cache import public_cached
+from .public_cache import public_cached, public_cached_page
 from .public_selectors import public_pledge_get
 from .selectors import public_pledges_for_home
 
@@ -23,8 +23,9 @@ def render_public_page(request, key, build):
     Http404; its result is rendered without the request, so nothing per user or per session is cached.
 
     A visitor without a session or flash messages sees the same frame as every other such visitor (no form,
-    no token, no name in it), so for them the whole page is cached; others get the cached body in their own
-    frame."""
+    no token, no name in it), so for them the whole page is cached (and sent compressed to browsers that
+    accept it; nothing secret is in it, so compression leaks nothing); others get the cached body in their
+    own frame."""
 
     def render_body():
         title, template_name, context = build()
@@ -37,7 +38,7 @@ def render_public_page(request, key, build):
         )
 
     if _without_state(request):
-        return HttpResponse(public_cached(f"page:{key}", render_page))
+        return public_cached_page(request, f"page:{key}", render_page)
     return HttpResponse(render_page())
 
 
