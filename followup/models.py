@@ -335,7 +335,10 @@ class ProgressSnapshot(models.Model):
     )
     computed_on = models.DateField(_("computed for"))
     compliance = models.FloatField(_("compliance"), null=True, blank=True)
+    # The totals of each commitment and its latest periods (small: what lists and the dashboard read) …
     data = models.TextField(_("data"))
+    # … and every period of each commitment (large: read only by pages that draw them all).
+    periods = models.TextField(_("periods"), blank=True, default="")
 
     class Meta:
         verbose_name = _("progress snapshot")

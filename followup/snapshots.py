@@ -21,30 +21,30 @@ from pledges.models import Commitment, FocusArea, Pledge
 from .models import ActivityLog, MissedPeriod, ProgressSnapshot
 from .progress import Bucket, CommitmentProgress, FocusAreaProgress, PledgeProgress, focus_areas_of, pledges_progress
 
-FORMAT = 3  # bump when the stored layout changes: older snapshots are then recomputed
-# The latest periods are stored apart from the rest, so that a page that draws only them decodes no more.
-RECENT_PERIODS = 24
+FORMAT = 4  # bump when the stored layout changes: older snapshots are then recomputed
 
 
-def current_progress(pledges, *, today=None) -> dict[int, PledgeProgress]:
+def current_progress(pledges, *, today=None, periods=True) -> dict[int, PledgeProgress]:
     """Today's progress of the pledges: one query when every snapshot is fresh, the progress service's
     four plus one write for those that are not. Pledges with their focus areas and commitments
     prefetched (``focus_areas`` → ``commitments``) keep those objects; others cost two queries more.
-    Another day's progress (``today`` given) is computed and not stored."""
+    ``periods=False`` is for callers that show totals and the last closed period only: the periods are
+    then not read (reading them anyway costs one query per pledge). Another day's progress (``today``
+    given) is computed and not stored."""
     if today is not None and today != timezone.localdate():
         return pledges_progress(pledges, today=today)
     today = timezone.localdate()
     pledges = {pledge.pk: pledge for pledge in pledges}
     if not pledges:
         return {}
-    stored = {
-        snapshot.pledge_id: snapshot
-        for snapshot in ProgressSnapshot.objects.filter(pledge_id__in=pledges, computed_on=today)
-    }
+    snapshots = ProgressSnapshot.objects.filter(pledge_id__in=pledges, computed_on=today)
+    if not periods:
+        snapshots = snapshots.defer("periods")
+    stored = {snapshot.pledge_id: snapshot for snapshot in snapshots}
     areas = focus_areas_of(pledges.values())
     result = {}
     for pk, snapshot in stored.items():
-        restored = _restore(pledges[pk], areas[pk], snapshot.data)
+        restored = _restore(pledges[pk], areas[pk], snapshot)
         if restored is not None:
             result[pk] = restored
     stale = [pledge for pk, pledge in pledges.items() if pk not in result]
@@ -97,7 +97,8 @@ def _store(progresses, today: datetime.date) -> None:
             pledge_id=progress.pledge.pk,
             computed_on=today,
             compliance=progress.compliance,
-            data=json.dumps(_dump(progress), separators=(",", ":")),
+            data=_dumps(_dump(progress)),
+            periods=_dumps({str(c.commitment.pk): [_row(b) for b in c.buckets] for c in progress.commitments}),
         )
         for progress in progresses
     ]
@@ -106,27 +107,25 @@ def _store(progresses, today: datetime.date) -> None:
         rows,
         update_conflicts=True,
         unique_fields=["pledge"],
-        update_fields=["computed_on", "compliance", "data"],
+        update_fields=["computed_on", "compliance", "data", "periods"],
     )
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _dump(progress: PledgeProgress) -> dict:
     commitments = {}
-    for area in progress.focus_areas:
-        for c in area.commitments:
-            # The periods are a JSON text inside the JSON, decoded only when a page reads them.
-            last = c.last_activity.toordinal() if c.last_activity else None
-            last_closed = _row(c.last_closed) if c.last_closed else None
-            commitments[str(c.commitment.pk)] = [
-                c.met,
-                c.elapsed,
-                c.total_quantity,
-                c.entries,
-                last,
-                last_closed,  # for the dashboard, which needs no other period
-                json.dumps([_row(b) for b in c.buckets], separators=(",", ":")),
-                json.dumps([_row(b) for b in c.recent(RECENT_PERIODS)], separators=(",", ":")),
-            ]
+    for c in progress.commitments:
+        commitments[str(c.commitment.pk)] = [
+            c.met,
+            c.elapsed,
+            c.total_quantity,
+            c.entries,
+            c.last_activity.toordinal() if c.last_activity else None,
+            _row(c.last_closed) if c.last_closed else None,  # for the dashboard, which needs no other period
+        ]
     return {"format": FORMAT, "commitments": commitments}
 
 
@@ -139,30 +138,44 @@ def _bucket(row) -> Bucket:
     return Bucket(datetime.date.fromordinal(row[0]), datetime.date.fromordinal(row[1]), *row[2:])
 
 
-class StoredCommitmentProgress(CommitmentProgress):
-    """A commitment's progress read from a snapshot; its periods are decoded on first use, so that a
-    list that shows totals only does not pay for them."""
+class _StoredPeriods:
+    """A snapshot's periods of every commitment, decoded on first use (one query more when they were
+    deferred)."""
 
-    def __init__(self, stored_buckets: str, last_closed: list | None, stored_recent: str, **kwargs):
-        self._stored_buckets = stored_buckets
-        self._stored_recent = stored_recent
-        self._last_closed = _bucket(last_closed) if last_closed else None
+    def __init__(self, snapshot: ProgressSnapshot):
+        self._snapshot = snapshot
+        self._rows = None
+
+    def rows(self, commitment_pk: int) -> list[list]:
+        if self._rows is None:
+            self._rows = json.loads(self._snapshot.periods)
+        return self._rows[str(commitment_pk)]
+
+
+class StoredCommitmentProgress(CommitmentProgress):
+    """A commitment's progress read from a snapshot. Its periods are made on first use, and the latest
+    ones alone when only they are asked for, so that a list of totals or a strip of the latest periods
+    does not pay for all of them."""
+
+    def __init__(self, periods: _StoredPeriods, last_closed: list | None, **kwargs):
+        self._periods = periods
+        self._last_closed_row = last_closed
         super().__init__(**kwargs)
 
     def recent(self, count: int) -> list[Bucket]:
-        if self._stored_buckets is None or not 0 < count <= RECENT_PERIODS:  # decoded already, or more than stored
+        if self._periods is None or count <= 0:  # all made already
             return super().recent(count)
-        return [_bucket(row) for row in json.loads(self._stored_recent)[-count:]]
+        return [_bucket(row) for row in self._periods.rows(self.commitment.pk)[-count:]]
 
     @property
     def last_closed(self) -> Bucket | None:
-        return self._last_closed
+        return _bucket(self._last_closed_row) if self._last_closed_row else None
 
     @property
     def buckets(self) -> list[Bucket]:
-        if self._stored_buckets is not None:
-            self._buckets = [_bucket(row) for row in json.loads(self._stored_buckets)]
-            self._stored_buckets = None
+        if self._periods is not None:
+            self._buckets = [_bucket(row) for row in self._periods.rows(self.commitment.pk)]
+            self._periods = None
         return self._buckets
 
     @buckets.setter
@@ -170,27 +183,27 @@ class StoredCommitmentProgress(CommitmentProgress):
         self._buckets = value
 
 
-def _restore(pledge, areas, data: str) -> PledgeProgress | None:
+def _restore(pledge, areas, snapshot: ProgressSnapshot) -> PledgeProgress | None:
     """The stored progress on today's objects, or None when the snapshot does not fit the pledge's
     commitments as they are now (one was added or removed by a write that sent no signal)."""
-    stored = json.loads(data)
+    stored = json.loads(snapshot.data)
     commitments = stored["commitments"]
     if stored.get("format") != FORMAT or {str(c.pk) for area in areas for c in area.commitments.all()} != set(
         commitments
     ):
         return None
+    periods = _StoredPeriods(snapshot)
     focus_areas = []
     for area in areas:
         area.pledge = pledge
         restored = []
         for commitment in area.commitments.all():
             commitment.focus_area = area
-            met, elapsed, total, entries, last, last_closed, buckets, recent = commitments[str(commitment.pk)]
+            met, elapsed, total, entries, last, last_closed = commitments[str(commitment.pk)]
             restored.append(
                 StoredCommitmentProgress(
-                    buckets,
+                    periods,
                     last_closed,
-                    recent,
                     commitment=commitment,
                     measurable=commitment.is_measurable,
                     met=met,
