@@ -5,6 +5,7 @@ from django.shortcuts import render
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
 from dialogues.models import Dialogue, Finding
 from followup.models import Indicator, IndicatorValue
@@ -12,7 +13,7 @@ from municipalities.models import Municipality, PoliceArea
 from pledges.models import Pledge
 from pledges.public_selectors import MAX_ID, attach_progress, public_pledge_details
 
-from . import filters, serializers
+from . import filters, representation, serializers
 
 BAD_REQUEST = OpenApiResponse(description="An unknown filter value, page or page size (JSON error).")
 NOT_FOUND = OpenApiResponse(description="No such published item.")
@@ -70,18 +71,32 @@ class PledgeViewSet(PublicViewSet):
     filterset_class = filters.PledgeFilter
 
     def get_queryset(self):
+        if self.action == "list":
+            return representation.public_pledge_rows().order_by("-period_start", "pk")
         return public_pledge_details().order_by("-period_start", "pk")
 
+    def list(self, request, *args, **kwargs):
+        # PledgeSerializer's JSON, built without it (see representation): a page of 50 is 30,000 fields.
+        pledges = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(pledges)
+        data = representation.pledge_list(
+            page if page is not None else pledges, request=request, buckets=self.wants_buckets
+        )
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @property
+    def wants_buckets(self):
+        # A list leaves out the periods unless asked (PledgeFilter.buckets has validated the value).
+        return self.action != "list" or self.request.query_params.get("buckets") in ("true", "1")
+
     def get_serializer(self, instance=None, *args, **kwargs):
-        # Progress for every pledge on the page at once (today's snapshots: 1 query when fresh).
+        # Progress for every pledge given at once (today's snapshots: 1 query when fresh).
         if instance is not None:
             attach_progress(instance if kwargs.get("many") else [instance])
         return super().get_serializer(instance, *args, **kwargs)
 
     def get_serializer_context(self):
-        # A list leaves out the periods unless asked (PledgeFilter.buckets has validated the value).
-        wanted = self.request.query_params.get("buckets") in ("true", "1")
-        return {**super().get_serializer_context(), "buckets": self.action != "list" or wanted}
+        return {**super().get_serializer_context(), "buckets": self.wants_buckets}
 
 
 def _public_pledges():
