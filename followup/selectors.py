@@ -12,6 +12,7 @@ from .progress import Status, pledge_progress
 from .snapshots import current_progress
 
 DASHBOARD_LIMIT = 15
+ACTIVE_STATUSES = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED)  # the pledges followed up on the dashboard
 
 
 def pledge_for_followup(pk) -> Pledge:
@@ -37,20 +38,26 @@ def pledge_followup(pledge, *, today=None) -> dict:
     }
 
 
-def dashboard_followup(user, *, today=None) -> dict:
+def dashboard_followup(user, *, today=None, pledges=None) -> dict:
     """The user's commitments that need attention: the latest period not reported first, then those
-    behind target, worst first."""
-    pledges = list(
-        pledges_for_user(Pledge.objects.filter(status__in=[Pledge.Status.SIGNED, Pledge.Status.PUBLISHED]), user)
-    )
+    behind target, worst first; each list in the order of the pledges (newest period first).
+
+    ``pledges`` are the user's pledges when the caller has read them already (any status, with their
+    title and period): they are filtered here instead of read again. Otherwise one query reads them.
+    Progress is today's stored snapshot (followup.snapshots), whose periods are not decoded here."""
+    if pledges is None:
+        pledges = list(pledges_for_user(Pledge.objects.filter(status__in=ACTIVE_STATUSES), user))
+    else:
+        pledges = [pledge for pledge in pledges if pledge.status in ACTIVE_STATUSES]
+    progresses = current_progress(pledges, today=today, periods=False)
     not_reported, behind = [], []
-    for progress in current_progress(pledges, today=today).values():
-        for commitment in progress.commitments:
+    for pledge in pledges:
+        for commitment in progresses[pledge.pk].commitments:
             last_closed = commitment.last_closed
             if last_closed and last_closed.status == Status.NOT_REPORTED:
-                not_reported.append((progress.pledge, commitment, last_closed))
+                not_reported.append((pledge, commitment, last_closed))
             elif commitment.compliance is not None and commitment.compliance < 1:
-                behind.append((progress.pledge, commitment))
+                behind.append((pledge, commitment))
     behind.sort(key=lambda item: (item[1].compliance, item[1].commitment.title))
     return {
         "active_pledges": pledges,

@@ -46,10 +46,15 @@ def roles_by_pledge(user, pledges) -> dict:
     return result
 
 
+# What the dashboard shows of each pledge; deferring the rest keeps the long texts out of the DISTINCT.
+DASHBOARD_PLEDGE_FIELDS = ("title", "status", "period_start", "period_end")
+LATEST_ACTIVITIES = 10
+
+
 def dashboard(user) -> dict:
     """The dashboard: municipalities, pledges by status, what awaits the user, the latest activities
-    (7 queries)."""
-    pledges = list(staff_pledges(user))
+    (7 queries, 8 for a member through a police area). ``pledges`` are also handed to the follow-up section."""
+    pledges = list(staff_pledges(user).only(*DASHBOARD_PLEDGE_FIELDS))
     roles = roles_by_pledge(user, pledges)
     by_status = {status: [] for status in Pledge.Status.values}
     to_sign, to_publish, drafts = [], [], []
@@ -62,19 +67,40 @@ def dashboard(user) -> dict:
             to_publish.append(pledge)
         elif pledge.status == Pledge.Status.DRAFT and pledge_roles & EDIT_ROLES:
             drafts.append(pledge)
-    activities = (
-        ActivityLog.objects.filter(commitment__focus_area__pledge__in=[p.pk for p in pledges])
-        .select_related("commitment__focus_area__pledge", "logged_by")
-        .order_by("-performed_on", "-id")[:10]
-    )
     return {
         "municipalities": list(municipalities_for_user(user).order_by("name")),
+        "pledges": pledges,
         "pledges_by_status": [(Pledge.Status(s).label, s, ps) for s, ps in by_status.items() if ps],
         "to_sign": to_sign,
         "to_publish": to_publish,
         "drafts": drafts,
-        "activities": list(activities),
+        "activities": latest_activities(pledges),
     }
+
+
+def latest_activities(pledges, count=LATEST_ACTIVITIES) -> list[ActivityLog]:
+    """The latest activities logged for these pledges, newest first, each with ``commitment_title`` and
+    ``pledge`` (one of ``pledges``) set beside who logged it (2 queries, fewer when there is nothing to read).
+
+    The commitments are read first so that the log query filters on the log's own column and joins nothing
+    but the user: joined through commitment and focus area to the pledge, PostgreSQL spent far longer
+    planning it than running it, and ran three lookups for every log it read on its way back in time."""
+    by_pk = {pledge.pk: pledge for pledge in pledges}
+    commitments = {
+        pk: (title, pledge_id)
+        for pk, title, pledge_id in Commitment.objects.filter(focus_area__pledge_id__in=list(by_pk))
+        .order_by()
+        .values_list("pk", "title", "focus_area__pledge_id")
+    }
+    activities = list(
+        ActivityLog.objects.filter(commitment_id__in=list(commitments))
+        .select_related("logged_by")
+        .order_by("-performed_on", "-id")[:count]
+    )
+    for log in activities:
+        log.commitment_title, pledge_id = commitments[log.commitment_id]
+        log.pledge = by_pk[pledge_id]
+    return activities
 
 
 def pledge_for_detail(pk):

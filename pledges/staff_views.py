@@ -64,7 +64,7 @@ def _add_errors(form, error):
 @login_required
 def dashboard(request):
     context = staff_selectors.dashboard(request.user)
-    context["followup"] = followup_selectors.dashboard_followup(request.user)
+    context["followup"] = followup_selectors.dashboard_followup(request.user, pledges=context["pledges"])
     return render(request, "staff/dashboard.html", context)
 
 

@@ -165,7 +165,7 @@ def test_a_commitment_added_without_signals_is_noticed(pledge):
             Commitment(
                 focus_area=area,
                 key="ny",
-                order=999,
+                order=max(area.commitments.values_list("order", flat=True)) + 1,  # last, whatever the factory gave
                 title="Ny",
                 comparison=Commitment.Comparison.AT_LEAST,
                 quantity=1,
