@@ -5,8 +5,9 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from dialogues.models import Dialogue, Finding
 from followup.models import ActivityLog, Indicator, IndicatorValue
 from followup.progress import pledge_progress
@@ -62,8 +63,14 @@ def test_it_seeds_replaces_and_leaves_other_pledges_alone(capsys):
     assert running.period_end >= datetime.date.today()
     assert Pledge.objects.filter(external_id__startswith="scale-", status=Pledge.Status.ENDED).count() == 3
 
+    # What a benchmark's login leaves behind does not stop the rerun: the audit event stays without the user.
+    tio = User.objects.get(username="scale-tio")
+    AuditEvent.objects.create(action=AuditEvent.Action.LOGIN, user=tio, username=tio.username)
+    StaticDevice.objects.create(user=tio, name="backup").token_set.create(token="12345678")
     call_command("seed_scale", "--municipalities", "3", "--years", "1")
     assert seeded_counts() == first
+    assert AuditEvent.objects.get(username="scale-tio").user is None
+    assert not StaticDevice.objects.exists()
 
     other.refresh_from_db()
     assert other.activity_logs.count() == 1

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pledges.scale import scale_seed
+from pledges.scale import scale_seed, vacuum_seeded_tables
 
 
 class Command(BaseCommand):
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         result = scale_seed(municipalities=municipalities, years=years, seed=seed)
         if result.municipalities < municipalities:
             raise CommandError("Load the reference data first: manage.py load_reference_data")
+        vacuum_seeded_tables()
         self.stdout.write(
             f"Seeded {result.municipalities} municipalities, {result.pledges} pledges, "
             f"{result.commitments} commitments, {result.activity_logs} activity logs "
