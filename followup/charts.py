@@ -11,24 +11,33 @@ SVG come from a hash of its content rather than a counter, so that a chart rende
 every time (the PDF's checksum stays stable) while two different charts on one page do not share
 ids.
 
-``for_print=True`` draws the same chart for the PDF: in the PDF's own embedded font, without the
-hover titles of each bar (a PDF has no hover), and with the bars, markers and grid lines of one
-look drawn as one path each. WeasyPrint's time goes by the number of SVG elements, so this keeps
-a chart to a few dozen elements however many bars it has.
+A chart is drawn with few elements however many bars it has: the bars, markers and grid lines of
+one look as one path each, the texts of one look in one group that carries their size, colour and
+anchor, and no hover title per bar (the table under the chart has every period's figures). A
+pledge page holds a score of charts and WeasyPrint's time goes by the number of SVG elements, so
+this keeps both the page and the PDF small. ``for_print=True`` draws the same chart in the PDF's
+own embedded font.
+
+The words and numbers that repeat (month names, status labels, integers) are looked up once per
+language and process (see _locale): gettext, date_format() and number_format() for each of two
+thousand labels were most of the time of a pledge page.
 """
 
 import base64
+import calendar
 import datetime
 import functools
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape  # what django.utils.html.escape() returns, without its lazy-string wrapper
+from typing import NamedTuple
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.formats import date_format, get_format, number_format
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
@@ -67,6 +76,20 @@ class Chart:
         rows = "; ".join(row_text(row) for row in self.table_rows)
         return f"{self.title}. {rows}" if rows else self.title
 
+    @functools.cached_property
+    def table_html(self) -> str:
+        """The table's <thead> and <tbody>, every cell escaped, for the <table> of chart.html: joined
+        here because a template loop over the few hundred cells of a page's charts took ten times
+        as long (format_html_join as long as the template)."""
+        head = "".join(f'<th scope="col">{escape(str(header))}</th>' for header in self.table_headers)
+        body = "".join(
+            f'<tr><th scope="row">{escape(str(row[0]))}</th>'
+            + "".join(f"<td>{escape(str(cell))}</td>" for cell in row[1:])
+            + "</tr>"
+            for row in self.table_rows
+        )
+        return mark_safe(f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>")  # every cell escaped above
+
 
 # Drawing: one viewBox for every chart, scaled to the width of its container.
 
@@ -86,24 +109,37 @@ PURPLE = "#6f3fa0"  # 7.3:1
 MAX_BARS = 60
 EN_DASH = "\u2013"
 
+# The statuses as plain strings, in drawing order (a bucket's status may be the enum or its value).
+MET, NOT_MET, NOT_REPORTED, IN_PROGRESS = (str(status.value) for status in Status)
+STATUSES = (MET, NOT_MET, NOT_REPORTED, IN_PROGRESS)
+
+# Where a chart's id goes until its content is known: escape() turns the "<" of any text into
+# "&lt;", so the only "<@>" left in the markup are these.
+_ID = "<@>"
+
+# The looks of texts, on the <g> around the texts of one look (SVG presentation attributes inherit).
+SMALL_MUTED = f'font-size="11" fill="{MUTED}"'
+AXIS_LABELS = f'text-anchor="end" {SMALL_MUTED}'
+BAR_LABELS = f'text-anchor="middle" {SMALL_MUTED}'
+YEAR_LABELS = f'font-weight="bold" {SMALL_MUTED}'
+VALUE_LABELS = f'text-anchor="middle" font-size="11" fill="{INK}"'
+
 
 def _n(value: float) -> str:
     """A coordinate, short."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    text = "%.1f" % value  # noqa: UP031 (a third faster than an f-string, and this runs thousands of times)
+    return text[:-2] if text[-1] == "0" else text
 
 
-def _chart_id(kind: str, *content) -> str:
-    digest = hashlib.sha1(repr((kind, *content)).encode(), usedforsecurity=False).hexdigest()
-    return f"chart-{kind}-{digest[:10]}"
+def _text(x, y, text, look="") -> str:
+    """One text at x, y; its look (size, colour, anchor) from ``look`` or from the <g> around it."""
+    return f'<text x="{_n(x)}" y="{_n(y)}"{" " if look else ""}{look}>{escape(text)}</text>'
 
 
-def _text(x, y, text, *, anchor="start", size=12, fill=INK, weight=None, extra=""):
-    weight = f' font-weight="{weight}"' if weight else ""
-    return (
-        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{weight}{extra}>'
-        f"{escape(text)}</text>"
-    )
+def _g(look: str, parts) -> str:
+    """Texts (or shapes) of one look in one group; nothing for none."""
+    inner = "".join(parts)
+    return f"<g {look}>{inner}</g>" if inner else ""
 
 
 def _text_width(text: str, size=12) -> float:
@@ -111,21 +147,33 @@ def _text_width(text: str, size=12) -> float:
     return len(str(text)) * size * 0.6
 
 
-def _svg(chart_id: str, title: str, description: str, defs: str, body: list[str], height=HEIGHT, font=FONT) -> str:
-    # Safe: every text in it went through escape().
-    return mark_safe(
+def _svg(kind, key, title, description, body: list[str], *, defs="", height=HEIGHT, font=FONT) -> str:
+    """The whole SVG, its ids a hash of the kind, the key (the object's pk, so that two objects with
+    the same data do not share ids on one page) and the markup."""
+    markup = (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" class="chart" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'aria-labelledby="{_ID}-title {_ID}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" '
         f'font-family="{escape(font)}" font-size="12">'
-        f'<title id="{chart_id}-title">{escape(title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f"<defs>{defs}</defs>"
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>' + "".join(body) + "</svg>"
+        f'<title id="{_ID}-title">{escape(title)}</title>'
+        f'<desc id="{_ID}-desc">{escape(description)}</desc>'
+        + (f"<defs>{defs}</defs>" if defs else "")
+        + f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>'
+        + "".join(body)
+        + "</svg>"
     )
+    digest = hashlib.sha1(f"{kind} {key!r} {markup}".encode(), usedforsecurity=False).hexdigest()
+    # Safe: every text in it went through escape().
+    return mark_safe(markup.replace(_ID, f"chart-{kind}-{digest[:10]}"))
 
 
 def _number(value, places=None) -> str:
     """A number in the active language (Swedish: 1 234,5), with no more decimals than it has (≤ 2)."""
+    if type(value) is int and places is None:
+        return _locale(get_language()).number(value)
+    return _number_format(value, places)
+
+
+def _number_format(value, places=None) -> str:
     if places is None:
         exponent = Decimal(str(value)).normalize().as_tuple().exponent
         places = min(2, max(0, -exponent)) if isinstance(exponent, int) else 0
@@ -154,62 +202,76 @@ def _ticks(low: float, high: float, integer=False) -> list[float]:
     return [first + i * step for i in range(count + 1)]
 
 
-def _y_axis(ticks, y_of, left, right, label_of, for_print=False) -> list[str]:
-    if for_print:  # the grid as one path, the axis as another
-        grid = " ".join(f"M{_n(left)},{_n(y_of(tick))} H{_n(right)}" for tick in ticks[1:])
-        parts = [
-            f'<path d="{grid}" stroke="{GRID}"/>' if grid else "",
-            f'<path d="M{_n(left)},{_n(y_of(ticks[0]))} H{_n(right)}" stroke="{MUTED}"/>',
-        ]
-        return parts + [_text(left - 6, y_of(t) + 4, label_of(t), anchor="end", size=11, fill=MUTED) for t in ticks]
-    parts = []
-    for tick in ticks:
-        y = y_of(tick)
-        colour = MUTED if tick == ticks[0] else GRID
-        parts.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" stroke="{colour}"/>')
-        parts.append(_text(left - 6, y + 4, label_of(tick), anchor="end", size=11, fill=MUTED))
-    return parts
+def _y_axis(ticks, y_of, left, right, label_of) -> list[str]:
+    """The grid as one path, the axis as another, and the tick labels in one group."""
+    l, r = _n(left), _n(right)  # noqa: E741
+    grid = "".join(f"M{l},{_n(y_of(tick))}H{r}" for tick in ticks[1:])
+    x = _n(left - 6)
+    labels = [f'<text x="{x}" y="{_n(y_of(tick) + 4)}">{escape(label_of(tick))}</text>' for tick in ticks]
+    return [
+        f'<path d="{grid}" stroke="{GRID}"/>' if grid else "",
+        f'<path d="M{l},{_n(y_of(ticks[0]))}H{r}" stroke="{MUTED}"/>',
+        _g(AXIS_LABELS, labels),
+    ]
 
 
 def _axis_title(text, x, y_middle) -> str:
-    return _text(
-        0,
-        0,
-        text,
-        anchor="middle",
-        size=11,
-        fill=MUTED,
-        extra=f' transform="translate({_n(x)} {_n(y_middle)}) rotate(-90)"',
+    return (
+        f'<text transform="translate({_n(x)} {_n(y_middle)}) rotate(-90)" text-anchor="middle" {SMALL_MUTED}>'
+        f"{escape(text)}</text>"
     )
 
 
 def _legend(items: list[tuple[tuple[str, float], str]], y: float, left: float) -> list[str]:
     """Items of ((swatch markup drawn from 0,0 and 12 high, its width), label), in one row from left."""
-    parts, x = [], left
+    swatches, labels, x = [], [], left
     for (swatch, width), label in items:
-        parts.append(f'<g transform="translate({_n(x)} {_n(y - 10)})">{swatch}</g>')
-        parts.append(_text(x + width + 6, y, label, size=12))
+        swatches.append(f'<g transform="translate({_n(x)} {_n(y - 10)})">{swatch}</g>')
+        labels.append(_text(x + width + 6, y, label))
         x += width + 6 + _text_width(label) + 18
+    return [*swatches, _g(f'fill="{INK}"', labels)]
+
+
+@functools.lru_cache(maxsize=512)
+def _centres(left: float, slot: float, count: int) -> tuple[str, ...]:
+    """The middles of count slots from left, as coordinates: the same for every chart of as many bars."""
+    return tuple(_n(left + slot * (i + 0.5)) for i in range(count))
+
+
+def _x_labels(labels: list[str], year_row: bool, years: list[int], left: float, slot: float, axis: float) -> list[str]:
+    """Labels under the bars, thinned so they do not overlap, and (with year_row) the year under the
+    first bar of each year with a faint line between the years. A year with too few bars for its
+    label (a week that began in December) gets the line but no label, rather than one over the next
+    year's."""
+    y = _n(axis + 20)
+    every = max(1, math.ceil((max(map(len, labels)) * 11 * 0.6 + 8) / slot))  # the widest label, by _text_width
+    centres = _centres(left, slot, len(labels))
+    parts = [
+        _g(
+            BAR_LABELS,
+            [f'<text x="{centres[i]}" y="{y}">{escape(labels[i])}</text>' for i in range(0, len(labels), every)],
+        )
+    ]
+    if year_row:
+        starts = [i for i, year in enumerate(years) if i == 0 or year != years[i - 1]]
+        right = left + slot * len(years) + 16  # the chart's right margin may take a label's end
+        lines, names = [], []
+        for n, i in enumerate(starts):
+            x = left + slot * i
+            if n:
+                lines.append(f"M{_n(x)},{_n(axis)}V{_n(axis + 38)}")
+            end = left + slot * starts[n + 1] if n + 1 < len(starts) else right
+            if end - x >= _text_width(str(years[i]), 11) + 6:
+                names.append(_text(x + 3, axis + 36, str(years[i])))
+        if lines:
+            parts.append(f'<path d="{"".join(lines)}" stroke="{GRID}"/>')
+        parts.append(_g(YEAR_LABELS, names))
     return parts
 
 
-# Periods: labels in the active language, for the table and the axis.
+# The words of a language: period labels, statuses and integers.
 
-
-def _month_end(day: datetime.date) -> datetime.date:
-    after = datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return after - datetime.timedelta(days=1)
-
-
-def _whole_months(start, end) -> bool:
-    return start.day == 1 and end == _month_end(end)
-
-
-def _whole_year(start, end) -> bool:
-    return start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31)
-
-
-# Django's date format codes that _Calendar writes itself; any other code goes through date_format.
+# Django's date format codes that _Locale writes itself; any other code goes through date_format.
 _DATE_CODES = {
     "Y": "{0.year:04d}",
     "y": "{1:02d}",
@@ -220,10 +282,19 @@ _DATE_CODES = {
 }
 
 
-class _Calendar:
-    """Period labels in a language. The month names and the short date format are looked up once
-    (per language and process, see _calendar): date_format() for each of two thousand labels was
-    most of the time of a pledge page."""
+class _Labels(NamedTuple):
+    """The words of one period: its full name (the table), its label under a bar among many, and
+    whether that label needs the year row under it."""
+
+    period: str
+    short: str
+    year_row: bool
+
+
+class _Locale:
+    """What the charts write in one language, looked up once per language and process (see
+    _locale): month names, the short date format, status labels and the grouping of integers. The
+    labels of the periods seen are kept too: a page's commitments share most of their periods."""
 
     def __init__(self):
         self.months = [date_format(datetime.date(2000, month, 1), "b") for month in range(1, 13)]
@@ -233,6 +304,47 @@ class _Calendar:
             self._short = lambda day: template.format(day, day.year % 100)
         else:
             self._short = lambda day: date_format(day, "SHORT_DATE_FORMAT")
+        self.status = {value: str(label) for value, label in Status.choices}
+        self.merged_status = _("%(status)s (%(met)s of %(closed)s met)")
+        self.comparisons = {value: str(label) for value, label in Commitment.Comparison.choices}
+        # The fixed words of a commitment chart (gettext for each was a tenth of its time).
+        self.target_sentence = _("Target: %(target)s.")
+        self.each_bar = {
+            "month": _("Each bar shows one month"),
+            "quarter": _("Each bar shows one quarter"),
+            "year": _("Each bar shows one year"),
+        }
+        self.merged_sentence = _(
+            "%(each_bar)s: %(periods)s periods are merged into %(bars)s bars. A bar is the sum logged, the line "
+            "the sum of the targets, and a bar counts as met only when every period in it was met."
+        )
+        self.bar_sentence = _(
+            "Each bar is one period of the target: its height is the number logged, the line marks the target."
+        )
+        self.none_closed = _("No period has closed yet.")
+        self.in_progress = _("The current period is in progress.")
+        self.headers = [
+            _("Period"),
+            pgettext("chart", "Logged"),
+            _("Target"),
+            pgettext("chart", "Status"),
+            _("Reason for the miss"),
+        ]
+        self.action_header = pgettext("chart", "Corrective action")
+        self.number_word = pgettext("chart", "Number")
+        self.target = _("Target")
+        self.caption = _("%(title)s: logged and target per period")
+        # number_format(force_grouping=True) groups an integer's digits by threes with the
+        # separator of the language; Python's "," grouping is the same, and 15 times faster.
+        separator = get_format("THOUSAND_SEPARATOR")
+        self._separator = separator if get_format("NUMBER_GROUPING") == 3 else None
+        self._labels = {}
+
+    def number(self, value) -> str:
+        """A number as _number() writes it, an integer fast."""
+        if self._separator is None or type(value) is not int:
+            return _number_format(value)
+        return f"{value:,}".replace(",", self._separator)  # digits and separators: nothing to escape
 
     def month(self, day: datetime.date) -> str:
         return self.months[day.month - 1]
@@ -240,109 +352,109 @@ class _Calendar:
     def month_year(self, day: datetime.date) -> str:
         return f"{self.months[day.month - 1]} {day.year:04d}"
 
-    def short_date(self, day: datetime.date) -> str:
-        return self._short(day)
+    def labels(self, start: datetime.date, end: datetime.date) -> _Labels:
+        key = (start, end)
+        labels = self._labels.get(key)
+        if labels is None:
+            if len(self._labels) >= 20_000:  # a bound, far above the periods of any page
+                self._labels.clear()
+            labels = self._labels[key] = self._labels_of(start, end)
+        return labels
 
-    def period(self, start: datetime.date, end: datetime.date) -> str:
-        """'maj 2025', 'jan–mar 2025', '2025', '2025-05-07' or '2025-01-06 – 2025-01-12'."""
-        if _whole_year(start, end):
-            return str(start.year)
-        if _whole_months(start, end):
+    def _labels_of(self, start: datetime.date, end: datetime.date) -> _Labels:
+        """'maj 2025', 'jan–mar 2025', '2025', '2025-05-07' or '2025-01-06 – 2025-01-12', and the
+        short label under a bar: 'maj', 'jan–mar', '6 jan' (with the year row) or the whole name."""
+        if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
+            return _Labels(str(start.year), str(start.year), False)
+        whole_months = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+        if whole_months:
             if (start.year, start.month) == (end.year, end.month):
-                return self.month_year(start)
+                return _Labels(self.month_year(start), self.month(start), True)
             if start.year == end.year:
-                return f"{self.month(start)}{EN_DASH}{self.month_year(end)}"
-            return f"{self.month_year(start)} {EN_DASH} {self.month_year(end)}"
+                period = f"{self.month(start)}{EN_DASH}{self.month_year(end)}"
+                return _Labels(period, f"{self.month(start)}{EN_DASH}{self.month(end)}", True)
+            period = f"{self.month_year(start)} {EN_DASH} {self.month_year(end)}"
+            return _Labels(period, period, False)
         if start == end:
-            return self.short_date(start)
-        return f"{self.short_date(start)} {EN_DASH} {self.short_date(end)}"
-
-    def axis(self, start: datetime.date, end: datetime.date, bars: int) -> tuple[str, bool]:
-        """A short label under a bar, and whether it needs the year row under it."""
-        if _whole_year(start, end):
-            return str(start.year), False
-        if bars <= 3 or (_whole_months(start, end) and start.year != end.year):
-            return self.period(start, end), False
-        if _whole_months(start, end):
-            if start.month == end.month:
-                return self.month(start), True
-            return f"{self.month(start)}{EN_DASH}{self.month(end)}", True
-        return f"{start.day} {self.month(start)}", True
+            period = self._short(start)
+        else:
+            period = f"{self._short(start)} {EN_DASH} {self._short(end)}"
+        return _Labels(period, f"{start.day} {self.month(start)}", True)
 
 
 @functools.lru_cache(maxsize=16)
-def _calendar(language) -> _Calendar:
-    """The calendar of the active language (the argument is only the cache key)."""
-    return _Calendar()
+def _locale(language) -> _Locale:
+    """The words of the active language (the argument is only the cache key)."""
+    return _Locale()
 
 
-def _x_labels(labels: list[tuple[str, bool]], years: list[int], slot: float, x_of, axis: float) -> list[str]:
-    """Labels under the bars, thinned so they do not overlap, and the year under the first bar of
-    each year with a faint line between the years. A year with too few bars for its label (a week
-    that began in December) gets the line but no label, rather than one over the next year's."""
-    parts, y = [], axis + 20
-    widest = max(_text_width(label, 11) for label, _year_row in labels) + 8
-    every = max(1, math.ceil(widest / slot))
-    for i, (label, _year_row) in enumerate(labels):
-        if i % every == 0:
-            parts.append(_text(x_of(i), y, label, anchor="middle", size=11, fill=MUTED))
-    if any(year_row for _label, year_row in labels):
-        starts = [i for i, year in enumerate(years) if i == 0 or year != years[i - 1]]
-        right = x_of(len(years) - 1) + slot / 2 + 16  # the chart's right margin may take a label's end
-        for n, i in enumerate(starts):
-            x = x_of(i) - slot / 2
-            if n:
-                parts.append(f'<line x1="{_n(x)}" y1="{_n(axis)}" x2="{_n(x)}" y2="{_n(y + 18)}" stroke="{GRID}"/>')
-            end = x_of(starts[n + 1]) - slot / 2 if n + 1 < len(starts) else right
-            if end - x >= _text_width(str(years[i]), 11) + 6:
-                parts.append(_text(x + 3, y + 16, str(years[i]), size=11, fill=MUTED, weight="bold"))
-    return parts
+@receiver(setting_changed)
+def _forget_words(**kwargs):
+    """As Django forgets its cached formats when a test changes a setting."""
+    _locale.cache_clear()
 
 
 # The progress of one commitment.
 
 
-@dataclass
-class _Bar:
-    buckets: list[Bucket]
+class _Bar(NamedTuple):
+    """One bar: a period, or consecutive periods merged."""
+
+    start: datetime.date
+    end: datetime.date
     quantity: int
     target: int | None
     status: str
-    met: int
-    closed: int
-
-    @property
-    def start(self):
-        return self.buckets[0].start
-
-    @property
-    def end(self):
-        return self.buckets[-1].end
-
-    @property
-    def merged(self):
-        return len(self.buckets) > 1
+    status_text: str  # the status in words; a merged bar's with how many of its periods were met
+    reason: str  # the reasons for the misses
+    action: str  # the corrective actions
 
 
-def _bar(buckets: list[Bucket]) -> _Bar:
+def _distinct(texts: list[str]) -> str:
+    """The texts once each, in order."""
+    return "; ".join(dict.fromkeys(texts)) if texts else ""
+
+
+def _merged_bar(buckets: list[Bucket], locale: _Locale) -> _Bar:
     """One bar for consecutive buckets: the sums, and a status that is met only when all are met."""
-    statuses = {bucket.status for bucket in buckets}
-    if Status.IN_PROGRESS in statuses:
-        status = Status.IN_PROGRESS
-    elif statuses == {Status.NOT_REPORTED}:
-        status = Status.NOT_REPORTED
-    elif statuses == {Status.MET}:
-        status = Status.MET
+    quantity = met = closed = 0
+    target = 0
+    statuses, reasons, actions = set(), [], []
+    for bucket in buckets:
+        quantity += bucket.quantity
+        if target is not None:
+            target = None if bucket.target is None else target + bucket.target
+        status = bucket.status
+        statuses.add(status)
+        if status == MET:
+            met += 1
+            closed += 1
+        elif status in (NOT_MET, NOT_REPORTED):
+            closed += 1
+        if bucket.missed_reason:
+            reasons.append(bucket.missed_reason)
+        if bucket.corrective_action:
+            actions.append(bucket.corrective_action)
+    if IN_PROGRESS in statuses:
+        status = IN_PROGRESS
+    elif statuses == {NOT_REPORTED}:
+        status = NOT_REPORTED
+    elif statuses == {MET}:
+        status = MET
     else:
-        status = Status.NOT_MET
-    targets = [bucket.target for bucket in buckets]
+        status = NOT_MET
+    text = locale.status[status]
+    if len(buckets) > 1 and closed:
+        text = locale.merged_status % {"status": text, "met": met, "closed": closed}
     return _Bar(
-        buckets=buckets,
-        quantity=sum(bucket.quantity for bucket in buckets),
-        target=None if None in targets else sum(targets),
-        status=status,
-        met=sum(bucket.status == Status.MET for bucket in buckets),
-        closed=sum(bucket.is_closed for bucket in buckets),
+        buckets[0].start,
+        buckets[-1].end,
+        quantity,
+        target,
+        status,
+        text,
+        _distinct(reasons),
+        _distinct(actions),
     )
 
 
@@ -353,216 +465,122 @@ _GROUPINGS = {
 }
 
 
-def _group(buckets: list[Bucket]) -> tuple[list[list[Bucket]], str | None]:
-    """At most MAX_BARS groups of consecutive buckets: each bucket alone if they are few, otherwise
-    by the calendar month, quarter or year the bucket starts in (the first that is few enough)."""
+def _bars(buckets: list[Bucket], locale: _Locale) -> tuple[list[_Bar], str | None]:
+    """At most MAX_BARS bars: a bar per bucket if they are few, otherwise per calendar month, quarter
+    or year that the buckets start in (the first that is few enough), and that grouping."""
     if len(buckets) <= MAX_BARS:
-        return [[bucket] for bucket in buckets], None
+        status = locale.status
+        return [
+            _Bar(b.start, b.end, b.quantity, b.target, b.status, status[b.status], b.missed_reason, b.corrective_action)
+            for b in buckets
+        ], None
     for grouping, key in _GROUPINGS.items():
         groups = {}
         for bucket in buckets:
             groups.setdefault(key(bucket.start), []).append(bucket)
         if len(groups) <= MAX_BARS or grouping == "year":
-            return list(groups.values()), grouping
+            return [_merged_bar(group, locale) for group in groups.values()], grouping
     raise AssertionError("unreachable: the last grouping is always taken")
 
 
-def _status_defs(chart_id: str) -> str:
-    # Diagonal hatching for "not met": drawn with lines rather than patternTransform, which not
-    # every SVG renderer (WeasyPrint among them) supports.
-    return (
-        f'<pattern id="{chart_id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse">'
-        f'<rect width="6" height="6" fill="#ffffff"/>'
-        f'<path d="M-1,1 L1,-1 M0,6 L6,0 M5,7 L7,5" stroke="{RED}" stroke-width="1.6"/></pattern>'
-    )
+# Diagonal hatching for "not met": drawn with lines rather than patternTransform, which not every
+# SVG renderer (WeasyPrint among them) supports.
+_HATCH = (
+    f'<pattern id="{_ID}-hatch" width="6" height="6" patternUnits="userSpaceOnUse">'
+    f'<rect width="6" height="6" fill="#ffffff"/>'
+    f'<path d="M-1,1 L1,-1 M0,6 L6,0 M5,7 L7,5" stroke="{RED}" stroke-width="1.6"/></pattern>'
+)
 
+# The fill and outline of a bar of each status, so that it reads without colour too.
+_LOOK = {
+    MET: f'fill="{GREEN}"',
+    NOT_MET: f'fill="url(#{_ID}-hatch)" stroke="{RED}"',
+    NOT_REPORTED: f'fill="none" stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="4 3"',
+    IN_PROGRESS: f'fill="{LIGHT_BLUE}" stroke="{BLUE}" stroke-width="1.5"',
+}
 
-def _status_look(chart_id, status) -> str:
-    """The fill and outline of a bar of the status, so that it reads without colour too."""
-    if status == Status.MET:
-        return f'fill="{GREEN}"'
-    if status == Status.NOT_MET:
-        return f'fill="url(#{chart_id}-hatch)" stroke="{RED}"'
-    if status == Status.NOT_REPORTED:
-        return f'fill="none" stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="4 3"'
-    return f'fill="{LIGHT_BLUE}" stroke="{BLUE}" stroke-width="1.5"'
-
-
-def _status_shape(chart_id, status, x, y, width, height) -> str:
-    """A bar's rectangle, styled by its status."""
-    geometry = f'x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
-    return f'<rect class="bar bar-{status}" {geometry} {_status_look(chart_id, status)}/>'
-
-
-def _status_path(chart_id, status, rectangles) -> str:
-    """The bars of one status as one path (for print); a bar of height 0 is not drawn, as with <rect>."""
-    d = " ".join(f"M{_n(x)},{_n(y)} h{_n(w)} v{_n(h)} h{_n(-w)} Z" for x, y, w, h in rectangles if w > 0 and h > 0)
-    return f'<path class="bars bars-{status}" d="{d}" {_status_look(chart_id, status)}/>' if d else ""
-
-
+# A marker under a missed bar: × not met (also for a bar of 0), ○ not reported; relative to its
+# left end, at the height of the marker row.
 _MARKER_LOOK = {
-    Status.NOT_MET: f'fill="none" stroke="{RED}" stroke-width="2"',
-    Status.NOT_REPORTED: f'fill="none" stroke="{MUTED}" stroke-width="1.5"',
+    NOT_MET: f'fill="none" stroke="{RED}" stroke-width="2"',
+    NOT_REPORTED: f'fill="none" stroke="{MUTED}" stroke-width="1.5"',
 }
+_MARKER_D = {NOT_MET: "l8,8m-8,0l8,-8", NOT_REPORTED: "a4,4 0 1,0 8,0a4,4 0 1,0 -8,0"}
+_MARKER_DY = {NOT_MET: -4, NOT_REPORTED: 0}  # from the middle of the row to where the marker begins
 
 
-def _marker_d(status, x, y) -> str:
-    if status == Status.NOT_MET:
-        return f"M{_n(x - 4)},{_n(y - 4)} L{_n(x + 4)},{_n(y + 4)} M{_n(x - 4)},{_n(y + 4)} L{_n(x + 4)},{_n(y - 4)}"
-    return f"M{_n(x - 4)},{_n(y)} a4,4 0 1,0 8,0 a4,4 0 1,0 -8,0"  # a circle
-
-
-def _status_marker(status, x, y) -> str:
-    """A marker under a missed bar: × not met (also for a bar of 0), ○ not reported."""
-    if status == Status.NOT_MET:
-        return f'<path class="marker marker-not_met" d="{_marker_d(status, x, y)}" stroke="{RED}" stroke-width="2"/>'
-    if status == Status.NOT_REPORTED:
-        return (
-            f'<circle class="marker marker-not_reported" cx="{_n(x)}" cy="{_n(y)}" r="4" fill="none" '
-            f'stroke="{MUTED}" stroke-width="1.5"/>'
-        )
-    return ""
-
-
-def _marker_path(status, points) -> str:
-    """The markers of one status as one path (for print)."""
-    if status not in _MARKER_LOOK or not points:
-        return ""
-    d = " ".join(_marker_d(status, x, y) for x, y in points)
-    return f'<path class="markers markers-{status}" d="{d}" {_MARKER_LOOK[status]}/>'
-
-
-def _status_swatch(chart_id, status) -> tuple[str, float]:
+def _swatch(status) -> tuple[str, float]:
     """The bar's look and, to its right, its marker: the legend links both to the status."""
-    shape = _status_shape(chart_id, status, 1, 0, 14, 12).replace('class="bar ', 'class="swatch ')
-    marker = _status_marker(status, 25, 6).replace('class="marker ', 'class="swatch-marker ')
-    return shape + marker, 32 if marker else 16
+    shape = f'<rect class="swatch swatch-{status}" x="1" width="14" height="12" {_LOOK[status]}/>'
+    if status not in _MARKER_D:
+        return shape, 16
+    marker = (
+        f'<path class="swatch-marker swatch-marker-{status}" d="M21,{6 + _MARKER_DY[status]}{_MARKER_D[status]}" '
+        f"{_MARKER_LOOK[status]}/>"
+    )
+    return shape + marker, 32
 
 
-@functools.lru_cache(maxsize=16)
-def _status_words(language) -> tuple[dict, str]:
-    """The status labels and the label of a merged bar in the active language (the argument is only
-    the cache key)."""
-    return {status: str(label) for status, label in Status.choices}, _("%(status)s (%(met)s of %(closed)s met)")
-
-
-@receiver(setting_changed)
-def _forget_words(**kwargs):
-    """As Django forgets its cached formats when a test changes a setting."""
-    _calendar.cache_clear()
-    _status_words.cache_clear()
-
-
-class _Words:
-    """The words of a commitment chart that repeat on every bar, translated once."""
-
-    def __init__(self, commitment):
-        language = get_language()
-        self.calendar = _calendar(language)
-        self.status, self.merged_status = _status_words(language)
-        self.comparison = str(Commitment.Comparison(commitment.comparison).label) if commitment.comparison else ""
-        self._numbers = {}
-
-    def number(self, value) -> str:
-        if value not in self._numbers:
-            self._numbers[value] = _number(value)
-        return self._numbers[value]
-
-    def target(self, target) -> str:
-        if target is None:
-            return ""
-        return f"{self.comparison} {self.number(target)}".strip()
-
-    def bar_status(self, bar: _Bar) -> str:
-        label = self.status[bar.status]
-        if bar.merged and bar.closed:
-            return self.merged_status % {"status": label, "met": bar.met, "closed": bar.closed}
-        return label
-
-
-def _distinct(texts) -> str:
-    return "; ".join(dict.fromkeys(text for text in texts if text))
-
-
-_EACH_BAR = {
-    "month": lambda: _("Each bar shows one month"),
-    "quarter": lambda: _("Each bar shows one quarter"),
-    "year": lambda: _("Each bar shows one year"),
-}
+_SWATCHES = {status: _swatch(status) for status in STATUSES}
 
 
 def commitment_chart(progress: CommitmentProgress, *, for_print=False) -> Chart | None:
     """Logged against target per period: a bar per period (or per month, quarter or year when there
     are more than MAX_BARS periods), the target as a stepped line. None without a number or periods."""
     commitment = progress.commitment
-    if not progress.measurable or not progress.buckets:
+    buckets = progress.buckets
+    if not progress.measurable or not buckets:
         return None
-    groups, grouping = _group(progress.buckets)
-    bars = [_bar(group) for group in groups]
-    words = _Words(commitment)
-    periods = [words.calendar.period(bar.start, bar.end) for bar in bars]
-    chart_id = _chart_id(
-        "commitment",
-        commitment.pk,
-        commitment.title,
-        [
-            (b.start.toordinal(), b.end.toordinal(), b.target, b.quantity, b.entries, str(b.status))
-            for b in progress.buckets
-        ],
-    )
+    locale = _locale(get_language())
+    bars, grouping = _bars(buckets, locale)
+    labels = [locale.labels(bar.start, bar.end) for bar in bars]
+    number = locale.number
 
     # The words: title, description and the table.
     title = commitment.title
-    closed = [bucket for bucket in progress.buckets if bucket.is_closed]
-    count = {status: sum(bucket.status == status for bucket in closed) for status in Status.values}
-    sentences = [_("Target: %(target)s.") % {"target": commitment.target_display()}]
+    count = Counter(bucket.status for bucket in buckets)
+    closed = count[MET] + count[NOT_MET] + count[NOT_REPORTED]
+    sentences = [locale.target_sentence % {"target": commitment.target_display()}]
     if grouping:
         sentences.append(
-            _(
-                "%(each_bar)s: %(periods)s periods are merged into %(bars)s bars. A bar is the sum logged, the line "
-                "the sum of the targets, and a bar counts as met only when every period in it was met."
-            )
-            % {"each_bar": _EACH_BAR[grouping](), "periods": len(progress.buckets), "bars": len(bars)}
+            locale.merged_sentence % {"each_bar": locale.each_bar[grouping], "periods": len(buckets), "bars": len(bars)}
         )
     else:
-        sentences.append(
-            _("Each bar is one period of the target: its height is the number logged, the line marks the target.")
-        )
+        sentences.append(locale.bar_sentence)
     if closed:
         sentences.append(
             ngettext(
                 "%(closed)s closed period: %(met)s met, %(not_met)s not met, %(not_reported)s not reported.",
                 "%(closed)s closed periods: %(met)s met, %(not_met)s not met, %(not_reported)s not reported.",
-                len(closed),
+                closed,
             )
-            % {"closed": len(closed), **count}
+            % {"closed": closed, "met": count[MET], "not_met": count[NOT_MET], "not_reported": count[NOT_REPORTED]}
         )
     else:
-        sentences.append(_("No period has closed yet."))
-    if progress.current:
-        sentences.append(_("The current period is in progress."))
+        sentences.append(locale.none_closed)
+    if count[IN_PROGRESS]:
+        sentences.append(locale.in_progress)
     description = " ".join(sentences)
 
-    headers = [
-        _("Period"),
-        pgettext("chart", "Logged"),
-        _("Target"),
-        pgettext("chart", "Status"),
-        _("Reason for the miss"),
-    ]
-    actions = [_distinct(b.corrective_action for b in bar.buckets) for bar in bars]
-    if any(actions):
-        headers.append(pgettext("chart", "Corrective action"))
+    actions = any(bar.action for bar in bars)
+    headers = [*locale.headers, locale.action_header] if actions else list(locale.headers)
+    comparison = locale.comparisons[commitment.comparison] if commitment.comparison else ""
+    targets = {None: ""}  # {target: its words}, a few for all the bars
     rows = []
-    for bar, period, action in zip(bars, periods, actions, strict=True):
+    for bar, label in zip(bars, labels, strict=True):
+        target = targets.get(bar.target)
+        if target is None:
+            target = targets[bar.target] = f"{comparison} {number(bar.target)}".strip()
         row = [
-            period,
-            words.number(bar.quantity) if bar.status != Status.NOT_REPORTED else EN_DASH,
-            words.target(bar.target),
-            words.bar_status(bar),
-            _distinct(b.missed_reason for b in bar.buckets),
+            label.period,
+            number(bar.quantity) if bar.status != NOT_REPORTED else EN_DASH,
+            target,
+            bar.status_text,
+            bar.reason,
         ]
-        rows.append([*row, action] if any(actions) else row)
+        if actions:
+            row.append(bar.action)
+        rows.append(row)
 
     # The drawing.
     left, right, top, bottom = 64, WIDTH - 16, 46, HEIGHT - 72
@@ -570,61 +588,99 @@ def commitment_chart(progress: CommitmentProgress, *, for_print=False) -> Chart 
     bar_width = min(slot * 0.72, 56)
     highest = max([bar.quantity for bar in bars] + [bar.target or 0 for bar in bars] + [1])
     ticks = _ticks(0, highest * 1.08, integer=True)  # room above the highest bar for its number
+    scale = (bottom - top) / ticks[-1]
 
     def y_of(value):
-        return bottom - (bottom - top) * value / ticks[-1]
+        return bottom - scale * value
 
-    def x_of(i):
-        return left + slot * (i + 0.5)
+    body = _y_axis(ticks, y_of, left, right, number)
+    body.append(_axis_title(commitment.measure or locale.number_word, 16, (top + bottom) / 2))
 
-    body = _y_axis(ticks, y_of, left, right, words.number, for_print)
-    body.append(_axis_title(commitment.measure or pgettext("chart", "Number"), 16, (top + bottom) / 2))
-    show_values = len(bars) <= 16
-    rectangles, markers = {}, {}  # for print: {status: [...]}, drawn as one path each
-    for i, (bar, period) in enumerate(zip(bars, periods, strict=True)):
-        x = x_of(i) - bar_width / 2
-        # Nothing reported: an empty dashed outline up to the target, where a report of 0 has no bar.
-        shown = bar.target or 0 if bar.status == Status.NOT_REPORTED else bar.quantity
-        if for_print:
-            rectangles.setdefault(bar.status, []).append((x, y_of(shown), bar_width, bottom - y_of(shown)))
-            markers.setdefault(bar.status, []).append((x_of(i), bottom + 10))
-        else:
-            body.append(f"<g><title>{escape(f'{period}: {words.bar_status(bar)}')}</title>")
-            body.append(_status_shape(chart_id, bar.status, x, y_of(shown), bar_width, bottom - y_of(shown)))
-            body.append(_status_marker(bar.status, x_of(i), bottom + 10))
-            body.append("</g>")
-        if show_values and bar.status != Status.NOT_REPORTED:
-            body.append(_text(x_of(i), y_of(bar.quantity) - 5, words.number(bar.quantity), anchor="middle", size=11))
-    for status in Status.values:
-        body.append(_status_path(chart_id, status, rectangles.get(status, [])))
-        body.append(_marker_path(status, markers.get(status, [])))
+    # Each bar from the bottom up (one of height 0 is not drawn), the bars and the markers of one
+    # status as one path each; nothing reported is an empty dashed outline up to the target.
+    lefts = _centres(left - bar_width / 2, slot, len(bars))
+    marker_lefts = _centres(left - 4, slot, len(bars))
+    base, width = _n(bottom), _n(bar_width)
+    shapes = {status: [] for status in STATUSES}
+    markers = {status: [] for status in _MARKER_D}
+    for i, bar in enumerate(bars):
+        status = bar.status
+        height = scale * (bar.target or 0 if status == NOT_REPORTED else bar.quantity)
+        if height > 0:
+            h = _n(height)
+            shapes[status].append(f"M{lefts[i]},{base}v-{h}h{width}v{h}z")
+        if status in markers:
+            markers[status].append(marker_lefts[i])
+    for status in STATUSES:
+        if shapes[status]:
+            body.append(f'<path class="bars bars-{status}" d="{"".join(shapes[status])}" {_LOOK[status]}/>')
+    for status, lefts_of_status in markers.items():
+        if lefts_of_status:
+            y, d = _n(bottom + 10 + _MARKER_DY[status]), _MARKER_D[status]
+            path = "".join(f"M{x},{y}{d}" for x in lefts_of_status)
+            body.append(f'<path class="markers markers-{status}" d="{path}" {_MARKER_LOOK[status]}/>')
+
+    centres = _centres(left, slot, len(bars))
+    if len(bars) <= 16:  # the number above each bar
+        body.append(
+            _g(
+                VALUE_LABELS,
+                [
+                    f'<text x="{centres[i]}" y="{_n(y_of(bar.quantity) - 5)}">{number(bar.quantity)}</text>'
+                    for i, bar in enumerate(bars)
+                    if bar.status != NOT_REPORTED
+                ],
+            )
+        )
 
     # The target: a stepped line across each bar's slot, so that targets summed over months of
-    # different lengths still sit on their own bar.
-    steps = [(i, bar.target) for i, bar in enumerate(bars) if bar.target is not None]
+    # different lengths still sit on their own bar. Slots in a row with the same target are one step.
+    edges = _centres(left - slot / 2, slot, len(bars) + 1)
+    steps, last, ys = [], None, {}
+    for i, bar in enumerate(bars):
+        if bar.target is None:
+            continue
+        y = ys.get(bar.target)
+        if y is None:
+            y = ys[bar.target] = _n(y_of(bar.target))
+        if last == (i - 1, y):  # the same target as the slot before: that step goes on
+            steps[-1] = f"H{edges[i + 1]}"
+        else:
+            # up or down from where the step before ended, or a line to this one across a gap
+            steps.append(f"V{y}" if last and last[0] == i - 1 else f"{'L' if steps else 'M'}{edges[i]},{y}")
+            steps.append(f"H{edges[i + 1]}")
+        last = (i, y)
     if steps:
-        path = []
-        for i, target in steps:
-            start = x_of(i) - slot / 2
-            path.append(f"{'L' if path else 'M'}{_n(start)},{_n(y_of(target))} H{_n(start + slot)}")
         body.append(
-            f'<path class="target" d="{" ".join(path)}" fill="none" stroke="{INK}" stroke-width="2" '
+            f'<path class="target" d="{"".join(steps)}" fill="none" stroke="{INK}" stroke-width="2" '
             f'stroke-linejoin="round"/>'
         )
 
-    labels = [words.calendar.axis(bar.start, bar.end, len(bars)) for bar in bars]
-    body += _x_labels(labels, [bar.start.year for bar in bars], slot, x_of, bottom + 16)
+    if len(bars) <= 3:
+        axis_labels, year_row = [label.period for label in labels], False
+    else:
+        axis_labels = [label.short for label in labels]
+        year_row = any(label.year_row for label in labels)
+    body += _x_labels(axis_labels, year_row, [bar.start.year for bar in bars], left, slot, bottom + 16)
 
-    present = [status for status in Status.values if any(bar.status == status for bar in bars)]
-    legend = [(_status_swatch(chart_id, status), words.status[status]) for status in present]
-    legend.append(((f'<line x1="0" y1="6" x2="18" y2="6" stroke="{INK}" stroke-width="2"/>', 18), _("Target")))
+    present = [status for status in STATUSES if any(bar.status == status for bar in bars)]
+    legend = [(_SWATCHES[status], locale.status[status]) for status in present]
+    legend.append(((f'<path d="M0,6H18" stroke="{INK}" stroke-width="2"/>', 18), locale.target))
     body += _legend(legend, 22, left)
 
     return Chart(
-        svg=_svg(chart_id, title, description, _status_defs(chart_id), body, font=PRINT_FONT if for_print else FONT),
+        svg=_svg(
+            "commitment",
+            commitment.pk,
+            title,
+            description,
+            body,
+            defs=_HATCH if NOT_MET in present else "",
+            font=PRINT_FONT if for_print else FONT,
+        ),
         title=title,
         description=description,
-        table_caption=_("%(title)s: logged and target per period") % {"title": title},
+        table_caption=locale.caption % {"title": title},
         table_headers=headers,
         table_rows=rows,
     )
@@ -677,9 +733,6 @@ def pledge_compliance_chart(progress: PledgeProgress) -> Chart | None:
             return _("Q%(quarter)s %(year)s") % {"quarter": key[1], "year": key[0]}
         return str(key)
 
-    chart_id = _chart_id(
-        "compliance", progress.pledge.pk, sorted((key, tuple(value)) for key, value in per_period.items())
-    )
     title = _("Share of periods met, per quarter") if quarterly else _("Share of periods met, per year")
     sentences = [
         ngettext(
@@ -724,25 +777,30 @@ def pledge_compliance_chart(progress: PledgeProgress) -> Chart | None:
 
     body = _y_axis(ticks, y_of, left, right, _percent)
     body.append(_axis_title(_("Share met"), 16, (top + bottom) / 2))
+    centres = _centres(left, slot, len(keys))
+    bars, values, gaps = [], [], []
     for i, key in enumerate(keys):
-        if key not in shares:
-            body.append(_text(x_of(i), bottom - 6, EN_DASH, anchor="middle", fill=MUTED))
+        if key not in shares:  # nothing closed in the period
+            gaps.append(f'<text x="{centres[i]}" y="{_n(bottom - 6)}">{EN_DASH}</text>')
             continue
         share = shares[key]
-        body.append(
-            f'<rect class="bar" x="{_n(x_of(i) - bar_width / 2)}" y="{_n(y_of(share))}" width="{_n(bar_width)}" '
-            f'height="{_n(bottom - y_of(share))}" fill="{BLUE}"><title>{escape(label(key))}: '
-            f"{escape(_percent(share))}</title></rect>"
-        )
-        body.append(_text(x_of(i), y_of(share) - 6, _percent(share), anchor="middle", weight="bold"))
+        height = bottom - y_of(share)
+        if height > 0:
+            h = _n(height)
+            bars.append(f"M{_n(x_of(i) - bar_width / 2)},{_n(bottom)}v-{h}h{_n(bar_width)}v{h}z")
+        values.append(f'<text x="{centres[i]}" y="{_n(y_of(share) - 6)}">{escape(_percent(share))}</text>')
+    if bars:
+        body.append(f'<path class="bars" d="{"".join(bars)}" fill="{BLUE}"/>')
+    body.append(_g(f'text-anchor="middle" font-weight="bold" fill="{INK}"', values))
+    body.append(_g(f'text-anchor="middle" fill="{MUTED}"', gaps))
     if quarterly:
-        quarters = [(_("Q%(quarter)s") % {"quarter": quarter}, True) for _year, quarter in keys]
-        body += _x_labels(quarters, [year for year, _quarter in keys], slot, x_of, bottom)
+        quarters = [_("Q%(quarter)s") % {"quarter": quarter} for _year, quarter in keys]
+        body += _x_labels(quarters, True, [year for year, _quarter in keys], left, slot, bottom)
     else:
-        body += _x_labels([(str(key), False) for key in keys], keys, slot, x_of, bottom)
+        body += _x_labels([str(key) for key in keys], False, keys, left, slot, bottom)
 
     return Chart(
-        svg=_svg(chart_id, title, description, "", body),
+        svg=_svg("compliance", progress.pledge.pk, title, description, body),
         title=title,
         description=description,
         table_caption=title,
@@ -778,9 +836,6 @@ def indicator_chart(indicator, values, *, for_print=False) -> Chart | None:
     target = (indicator.target_year, indicator.target_value) if indicator.target_year else None
     references = [ref for ref in (baseline, target) if ref and ref[1] is not None]
 
-    chart_id = _chart_id(
-        "indicator", indicator.pk, indicator.name, indicator.unit, baseline, target, [(v.year, v.value) for v in values]
-    )
     title = indicator.name
     first, last = values[0], values[-1]
 
@@ -857,10 +912,11 @@ def indicator_chart(indicator, values, *, for_print=False) -> Chart | None:
             f'<line class="{kind}" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right + 4)}" y2="{_n(y)}" stroke="{colour}" '
             f'stroke-width="1.5" stroke-dasharray="{line["dash"]}"/>'
         )
-        body.append(
-            _text(right + 8, label_y - 2, line["word"], fill=colour, weight="bold", extra=f' class="{kind}-label"')
-        )
-        body.append(_text(right + 8, label_y + 12, f"{year}: {fmt(value)}", size=11, fill=colour))
+        labels = [
+            _text(right + 8, label_y - 2, line["word"], f'font-weight="bold" class="{kind}-label"'),
+            _text(right + 8, label_y + 12, f"{year}: {fmt(value)}", 'font-size="11"'),
+        ]
+        body.append(_g(f'fill="{colour}"', labels))
         if kind == "target":
             x = x_of(year)
             body.append(
@@ -868,30 +924,28 @@ def indicator_chart(indicator, values, *, for_print=False) -> Chart | None:
                 f'fill="#ffffff" stroke="{PURPLE}" stroke-width="2"/>'
             )
 
+    # The values: a line, a dot on each (all dots one path) and, if they are few, each value.
     points = [(x_of(v.year), y_of(v.value)) for v in values]
     body.append(
         f'<polyline class="series" points="{" ".join(f"{_n(x)},{_n(y)}" for x, y in points)}" fill="none" '
         f'stroke="{BLUE}" stroke-width="2.5" stroke-linejoin="round"/>'
     )
-    for i, ((x, y), v) in enumerate(zip(points, values, strict=True)):
-        body.append(
-            f'<circle class="point" cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{BLUE}" stroke="#ffffff" '
-            f'stroke-width="1.5">'
-            + ("" if for_print else f"<title>{escape(f'{v.year}: {fmt(v.value)}')}</title>")
-            + "</circle>"
-        )
-        if len(values) <= 12:
+    dots = "".join(f"M{_n(x - 4.5)},{_n(y)}a4.5,4.5 0 1,0 9,0a4.5,4.5 0 1,0 -9,0" for x, y in points)
+    body.append(f'<path class="points" d="{dots}" fill="{BLUE}" stroke="#ffffff" stroke-width="1.5"/>')
+    if len(values) <= 12:
+        labels = []
+        for i, ((x, y), v) in enumerate(zip(points, values, strict=True)):
             # Above the point, unless the line rises away from it on average: then below, off the line.
             neighbours = [points[j][1] for j in (i - 1, i + 1) if 0 <= j < len(points)]
             below = bool(neighbours) and sum(neighbours) / len(neighbours) < y
-            label_y = y + 19 if below else y - 10
-            body.append(_text(x, label_y, fmt(v.value), anchor="middle", size=11, weight="bold", fill=BLUE))
+            labels.append(_text(x, y + 19 if below else y - 10, fmt(v.value)))
+        body.append(_g(f'text-anchor="middle" font-size="11" font-weight="bold" fill="{BLUE}"', labels))
 
-    year_labels = [(str(year), False) for year in range(first_year, last_year + 1)]
-    body += _x_labels(year_labels, [], slot, lambda i: x_of(first_year + i), bottom)
+    years = [str(year) for year in range(first_year, last_year + 1)]
+    body += _x_labels(years, False, [], left, slot, bottom)
 
     return Chart(
-        svg=_svg(chart_id, title, description, "", body, font=PRINT_FONT if for_print else FONT),
+        svg=_svg("indicator", indicator.pk, title, description, body, font=PRINT_FONT if for_print else FONT),
         title=title,
         description=description,
         table_caption=" – ".join(caption_parts),

@@ -1,4 +1,6 @@
 import datetime
+import itertools
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -58,12 +60,53 @@ def parse(chart):
     return ET.fromstring(str(chart.svg))
 
 
+def subpaths(path):
+    """The shapes of one path: each begins with an absolute move."""
+    return re.findall(r"M[^M]*", path.get("d")) if path is not None else []
+
+
 def bars(root):
-    return [e for e in root.iter(f"{SVG}rect") if "bar" in e.get("class", "").split()]
+    """The bars drawn (one of height 0 is not), as the subpaths of the paths of bars: the bars of one
+    look are one path."""
+    return [d for e in root.iter(f"{SVG}path") if "bars" in e.get("class", "").split() for d in subpaths(e)]
 
 
-def bar_of(root, status):
-    return next(e for e in bars(root) if f"bar-{status}" in e.get("class", ""))
+def path_of(root, cls):
+    return root.find(f".//{SVG}path[@class='{cls}']")
+
+
+def target_steps(root):
+    """The horizontal steps (x from, x to, y) of the target line, read from its path (M, L, H, V)."""
+    d = path_of(root, "target").get("d")
+    assert d.startswith("M")
+    steps, x, y = [], None, None
+    for command, numbers in re.findall(r"([MLHV])([-\d.,]+)", d):
+        values = [float(n) for n in numbers.split(",")]
+        if command in "ML":
+            x, y = values
+        elif command == "V":
+            y = values[0]
+        else:
+            steps.append((x, values[0], y))
+            x = values[0]
+    assert "".join(re.findall(r"[A-Za-z]", d)) == "".join(re.findall(r"([MLHV])[-\d.,]+", d))  # nothing else
+    return steps
+
+
+def assert_the_target_line_marks_each_bar(chart):
+    """Over each bar's slot the line is at the bar's target: higher for a higher target."""
+    root = parse(chart)
+    steps = target_steps(root)
+    left, right = steps[0][0], steps[-1][1]
+    slot = (right - left) / len(chart.table_rows)
+    heights = {}
+    for i, row in enumerate(chart.table_rows):
+        middle = left + slot * (i + 0.5)
+        y = next(y for x1, x2, y in steps if x1 < middle < x2)
+        heights.setdefault(row[2], set()).add(y)
+    assert all(len(ys) == 1 for ys in heights.values())  # one target, one height
+    ys = [heights[words].pop() for words in sorted(heights, key=lambda words: int(re.sub(r"\D", "", words)))]
+    assert all(lower > higher for lower, higher in itertools.pairwise(ys))  # y grows downwards
 
 
 def texts(root):
@@ -84,8 +127,10 @@ def test_a_commitment_chart_is_an_accessible_svg_with_one_bar_per_period():
     assert title.get("id") == title_id and title.text == "Trafikkontroller" == chart.title
     assert desc.get("id") == desc_id and desc.text == chart.description
     assert "at least 10 per month" in chart.description
+    assert target_steps(root) == [(64, 704, target_steps(root)[0][2])]  # one target: one step across
     assert "1 met, 1 not met, 1 not reported" in chart.description
-    assert len(bars(root)) == 4
+    assert {"jan", "feb", "mar", "apr"} <= set(texts(root))  # a label under each period's bar
+    assert len(bars(root)) == 3  # February's report of 0 has no height: its marker (×) shows it
     assert "sans-serif" in root.get("font-family")
     # Plain SVG 1.1 for WeasyPrint: no scripts, styles, foreign HTML or outside resources.
     for tag in ("script", "style", "foreignObject", "image"):
@@ -105,26 +150,63 @@ def test_every_id_in_a_chart_is_its_own_and_stable():
     assert str(commitment_chart(four_months()).svg) == str(chart.svg)  # same data, same markup (PDF checksums)
 
 
+def look(element):
+    """A bar as seen without colour: its kind of fill, outline and dashes."""
+    fill = element.get("fill")
+    fill = "pattern" if fill.startswith("url(") else "empty" if fill == "none" else "solid"
+    return fill, element.get("stroke") is not None, element.get("stroke-dasharray")
+
+
+def test_two_commitments_with_the_same_figures_have_their_own_ids():
+    """Two charts on one page never share an id (aria-labelledby, the hatch pattern)."""
+    first, second = four_months(pk=1), four_months(pk=2)
+
+    def ids(progress):
+        return {e.get("id") for e in parse(commitment_chart(progress)).iter() if e.get("id")}
+
+    assert not ids(first) & ids(second)
+    assert ids(first) == ids(four_months(pk=1))
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_numbers_are_written_as_django_writes_them(language):
+    """The charts group integers themselves (number_format was a noticeable share of a page)."""
+    from django.utils.formats import number_format
+
+    from followup.charts import _number
+
+    with translation.override(language):
+        for value in [0, 7, -7, 999, 1000, -1000, 1234, 12345, -123456, 1234567, 10**12]:
+            assert _number(value) == number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+        assert _number(Decimal("1234.50")) == number_format(Decimal("1234.5"), 1, use_l10n=True, force_grouping=True)
+    buckets = [month_bucket(1, Status.MET, 12345)]
+    with translation.override("sv"):
+        chart = commitment_chart(CommitmentProgress(commitment=commitment(), measurable=True, buckets=buckets))
+    assert chart.table_rows[0][1] == "12\xa0345"  # a non-breaking space between the thousands
+    assert "12\xa0345" in texts(parse(chart))
+
+
 def test_not_met_and_not_reported_differ_without_colour():
     root = parse(commitment_chart(four_months()))
 
-    def look(rect):
-        """The bar as seen without colour: its kind of fill, outline and dashes."""
-        fill = rect.get("fill")
-        fill = "pattern" if fill.startswith("url(") else "empty" if fill == "none" else "solid"
-        return fill, rect.get("stroke") is not None, rect.get("stroke-dasharray")
-
-    looks = {status: look(bar_of(root, status)) for status in Status.values}
-    assert len(set(looks.values())) == 4
-    assert looks[Status.NOT_REPORTED] == ("empty", True, "4 3")
-    assert looks[Status.NOT_MET][0] == "pattern"
-    # A report of 0 draws no bar, but its marker (×) still differs from not reported (○).
-    assert float(bar_of(root, Status.NOT_MET).get("height")) == 0
-    assert float(bar_of(root, Status.NOT_REPORTED).get("height")) > 0
-    assert len(root.findall(f".//{SVG}path[@class='marker marker-not_met']")) == 1
-    assert len(root.findall(f".//{SVG}circle[@class='marker marker-not_reported']")) == 1
-    # The legend repeats each look with its label.
+    # The legend shows each look with its label, and the bars have the look of their status.
+    swatches = {status: look(root.find(f".//{SVG}rect[@class='swatch swatch-{status}']")) for status in Status.values}
+    assert len(set(swatches.values())) == 4
+    assert swatches[Status.NOT_REPORTED] == ("empty", True, "4 3")
+    assert swatches[Status.NOT_MET][0] == "pattern"
     assert {"Met", "Not met", "Not reported", "In progress", "Target"} <= set(texts(root))
+    for status in (Status.MET, Status.NOT_REPORTED, Status.IN_PROGRESS):
+        assert len(subpaths(path_of(root, f"bars bars-{status}"))) == 1
+        assert look(path_of(root, f"bars bars-{status}")) == swatches[status]
+    # A report of 0 draws no bar, but its marker (×, two strokes) still differs from not reported (○, arcs).
+    assert path_of(root, "bars bars-not_met") is None
+    crosses = subpaths(path_of(root, "markers markers-not_met"))
+    rings = subpaths(path_of(root, "markers markers-not_reported"))
+    assert len(crosses) == 1 and "a" not in crosses[0]  # one ×, of straight strokes
+    assert len(rings) == 1 and crosses[0].count("l") == 2 and rings[0].count("a") == 2  # one ○, of two arcs
+    # And the legend links each marker to its status.
+    assert root.find(f".//{SVG}path[@class='swatch-marker swatch-marker-not_met']") is not None
+    assert root.find(f".//{SVG}path[@class='swatch-marker swatch-marker-not_reported']") is not None
 
 
 def test_the_table_has_a_row_per_bar_with_the_reason_for_a_miss():
@@ -166,7 +248,9 @@ def test_731_daily_periods_are_merged_into_a_bar_a_month():
     assert january[0] == "jan 2019"
     assert january[2] == "at least 62"  # 31 days × 2
     assert january[3].startswith("Not met (")  # not every day in it was met
-    assert len(str(chart.svg)) < 40_000
+    assert len({row[2] for row in chart.table_rows}) == 4  # 28, 29, 30 and 31 days
+    assert_the_target_line_marks_each_bar(chart)
+    assert len(str(chart.svg)) < 6_000  # each look one path, each look of text one group
 
 
 def test_sixty_periods_keep_a_bar_each():
@@ -233,7 +317,8 @@ def test_the_indicator_chart_shows_the_values_the_baseline_and_the_target():
 
     root = parse(chart)
     assert root.get("role") == "img"
-    assert len(root.findall(f".//{SVG}circle[@class='point']")) == 3
+    assert len(subpaths(path_of(root, "points"))) == 3  # a dot on each value, all one path
+    assert root.find(f".//{SVG}title[@id]") is not None and len(root.findall(f".//{SVG}title")) == 1
     assert root.find(f".//{SVG}line[@class='baseline']") is not None
     assert root.find(f".//{SVG}line[@class='target']") is not None
     assert "".join(root.find(f".//{SVG}text[@class='baseline-label']").itertext()) == "Baseline"
@@ -291,10 +376,12 @@ def test_the_pledge_chart_shows_the_share_met_per_quarter(django_assert_num_quer
     root = parse(chart)
     assert len(bars(root)) == 2
     assert {"Q1", "Q2", "2025", "33\xa0%", "100\xa0%"} <= set(texts(root))
+    assert len(root.findall(f".//{SVG}title")) == 1  # the chart's own: the table has the figures
 
     measured, as_needed = commitments
     assert as_needed is None
-    assert len(bars(parse(measured))) == 7  # January to the month in progress
+    assert len(measured.table_rows) == 7  # January to the month in progress
+    assert len(bars(parse(measured))) == 6  # July, in progress, has nothing logged yet: no height
     assert measured.table_rows[1][3:] == ["Not met", "Lack of staff"]
 
     assert pledge_compliance_chart(pledge_progress(pledge, today=datetime.date(2025, 1, 15))) is None
@@ -338,6 +425,7 @@ def test_the_include_renders_a_figure_with_the_numbers_as_a_table():
     assert '<th scope="row">feb 2025</th>' in html
     assert "<td>Personalbrist</td>" in html
     assert chart.description in html
+    assert not re.search(r">\s*\n\s*<", html)  # no indentation between the tags: a page holds a score of charts
 
 
 def weeks_across_new_year():
@@ -355,23 +443,38 @@ def weeks_across_new_year():
     return CommitmentProgress(commitment=commitment(unit=Commitment.Unit.WEEK), measurable=True, buckets=buckets)
 
 
-def test_the_print_chart_draws_each_look_once_in_the_pdfs_own_font():
+def test_each_look_is_drawn_once_and_the_print_chart_only_changes_the_font():
     progress = weeks_across_new_year()
     web, printed = commitment_chart(progress), commitment_chart(progress, for_print=True)
 
-    root = parse(printed)
-    assert root.get("font-family") == "'DejaVu Sans', sans-serif"  # the PDF's embedded font, not the machine's
-    # One path per look instead of a rectangle and a hover title per bar: a PDF has no hover.
+    root = parse(web)
+    assert "sans-serif" in root.get("font-family")
+    # One path per look instead of a rectangle and a hover title per bar (the table has each
+    # period's figures): a page holds a score of charts, and WeasyPrint's time goes by elements.
     paths = {e.get("class"): e for e in root.iter(f"{SVG}path") if e.get("class")}
     assert {"bars bars-met", "bars bars-not_met", "bars bars-not_reported", "bars bars-in_progress"} <= set(paths)
     assert {"markers markers-not_met", "markers markers-not_reported"} <= set(paths)
-    assert paths["bars bars-met"].get("d").count("Z") == sum(b.status == Status.MET for b in progress.buckets)
+    assert len(subpaths(paths["bars bars-met"])) == sum(b.status == Status.MET for b in progress.buckets)
+    assert len(subpaths(paths["markers markers-not_met"])) == sum(b.status == Status.NOT_MET for b in progress.buckets)
+    assert paths["bars bars-not_met"].get("fill").startswith("url(#")  # hatched, a bar of 1 has a height
     assert paths["bars bars-not_reported"].get("stroke-dasharray") == "4 3"  # still tells the looks apart
-    assert len(bars(root)) == 0 and len(root.findall(f".//{SVG}g/{SVG}title")) == 0
-    assert len(list(root.iter())) < 60 < len(list(parse(web).iter()))
-    # The same words and numbers as the page's chart.
+    rects = [e.get("class", "") for e in root.iter(f"{SVG}rect")]  # the background, the hatch's, the legend's
+    assert len(rects) <= 6 and all(cls == "" or cls.startswith("swatch ") for cls in rects)
+    assert len(root.findall(f".//{SVG}title")) == 1  # the chart's own, no hover title per bar
+    assert len(list(root.iter())) < 60  # for 53 bars
+    # The look of the texts (size, colour, anchor) is on their groups: most texts carry only their place.
+    placed_only = [e for e in root.iter(f"{SVG}text") if set(e.attrib) == {"x", "y"}]
+    assert len(placed_only) > 0.8 * len(list(root.iter(f"{SVG}text")))
+
+    printed_root = parse(printed)
+    assert printed_root.get("font-family") == "'DejaVu Sans', sans-serif"  # the PDF's embedded font
+    # The same drawing, words and numbers as the page's chart (its ids hash the font too).
     assert (printed.title, printed.description, printed.table_rows) == (web.title, web.description, web.table_rows)
-    assert set(texts(root)) == set(texts(parse(web)))
+
+    def drawing(chart):
+        return re.sub(r'chart-commitment-\w+|font-family="[^"]*"', "", str(chart.svg))
+
+    assert drawing(printed) == drawing(web)
 
 
 def test_a_year_with_too_few_bars_for_its_label_gets_none():
