@@ -14,6 +14,7 @@ import gzip
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -51,9 +52,11 @@ def public_cache_version() -> int | None:
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
-            # add() so that two processes starting together agree on one number.
-            cache.add(VERSION_KEY, 1, timeout=None)
-            version = cache.get(VERSION_KEY, 1)
+            # add() so that two processes starting together agree on one number. A new number, never
+            # one used before the key was lost (a flush, an eviction): copies kept under an old number in
+            # any process (_local) must not come back.
+            cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+            version = cache.get(VERSION_KEY)
     except _cache_errors() as error:
         logger.warning("Public cache unavailable, pages are built without it: %s", error)
         _known_version["value"] = None
@@ -66,16 +69,72 @@ def public_cache_bump(**_signal_kwargs) -> None:
     _known_version["value"] = None
     try:
         cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new number invalidates what was cached
-        cache.set(VERSION_KEY, 2, timeout=None)
+    except ValueError:  # not set yet (or evicted): a number never used before invalidates what was cached
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
     except _cache_errors() as error:
         # A save must not fail because the cache is down; pages cached before expire within the timeout.
         logger.warning("Public cache unavailable, not bumped: %s", error)
 
 
+def _fresh_version() -> int:
+    return time.time_ns() // 1000  # microseconds: larger than any number counted up from an earlier one
+
+
+class _LocalCopies:
+    """The values this process read from the shared cache lately, by their full key (which holds the data
+    version): a pledge page of 170 KB then costs no transfer from Redis and no unpickling while the
+    version it was read under is current. Bounded in bytes, the least recently used dropped first, and
+    never kept longer than the shared cache keeps it."""
+
+    def __init__(self):
+        self._entries = OrderedDict()  # full key → (value, size, expires)
+        self._size = 0
+
+    def get(self, key):
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[2] < time.monotonic():
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key, value) -> None:
+        size = _size(value)
+        budget = settings.PUBLIC_CACHE_LOCAL_BYTES
+        if size > budget / 4:
+            return
+        if key in self._entries:
+            self._drop(key)
+        self._entries[key] = (value, size, time.monotonic() + settings.PUBLIC_CACHE_TIMEOUT)
+        self._size += size
+        while self._size > budget:
+            self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._size = 0
+
+    def _drop(self, key) -> None:
+        self._size -= self._entries.pop(key)[1]
+
+
+def _size(value) -> int:
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_size(item) for item in value.values()) + 64
+    return 64
+
+
+_local = _LocalCopies()
+
+
 def public_cached(key: str, build: Callable[[], T]) -> T:
     """The cached value for key (per language and data version), built and stored on a miss; built
-    directly when the cache cannot be reached.
+    directly when the cache cannot be reached. This process keeps its own copy of what it read
+    (``_LocalCopies``), valid as long as the data version it was read under.
 
     Exceptions from build (Http404 for a pledge that is not public) propagate and are not cached.
     """
@@ -83,6 +142,9 @@ def public_cached(key: str, build: Callable[[], T]) -> T:
     if version is None:
         return build()
     full_key = f"public:{version}:{get_language()}:{key}"
+    value = _local.get(full_key)
+    if value is not None:
+        return value
     try:
         value = cache.get(full_key)
     except _cache_errors():
@@ -91,7 +153,15 @@ def public_cached(key: str, build: Callable[[], T]) -> T:
         value = build()
         with contextlib.suppress(*_cache_errors()):
             cache.set(full_key, value, timeout=settings.PUBLIC_CACHE_TIMEOUT)
+    _local.put(full_key, value)
     return value
+
+
+def public_cache_clear() -> None:
+    """Empty the shared cache and this process's copies (tests; after a restore)."""
+    cache.clear()
+    _local.clear()
+    _known_version["value"] = None
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")

@@ -205,6 +205,8 @@ PUBLIC_CACHE_TIMEOUT = env.int("PUBLIC_CACHE_TIMEOUT", default=300)
 # How long a process trusts the data version it last read (pledges/public_cache.py): a change made through
 # another process shows on this one's cached pages within this many seconds. 0 reads it on every request.
 PUBLIC_CACHE_VERSION_SECONDS = env.float("PUBLIC_CACHE_VERSION_SECONDS", default=1.0)
+# Each process also keeps what it last read from the cache, up to this many bytes (pledges/public_cache.py).
+PUBLIC_CACHE_LOCAL_BYTES = env.int("PUBLIC_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
 
 # Every response refuses to be framed (X-Frame-Options: DENY) except the embed addresses, which opt out
 # with @xframe_options_exempt and send "Content-Security-Policy: frame-ancestors *".

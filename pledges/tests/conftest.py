@@ -1,10 +1,11 @@
 import pytest
-from django.core.cache import cache
+
+from pledges.public_cache import public_cache_clear
 
 
 @pytest.fixture(autouse=True)
 def _empty_public_cache():
     """Public pages are cached per data version; a rolled-back test sends no signal, so start empty."""
-    cache.clear()
+    public_cache_clear()
     yield
-    cache.clear()
+    public_cache_clear()

@@ -3,9 +3,9 @@ import io
 import json
 
 import pytest
-from django.core.cache import cache
 
 from pledges.models import Pledge
+from pledges.public_cache import public_cache_clear
 from pledges.tests.public_data import DRAFT_TITLE, SECRET, draft_pledge, published_pledge
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_the_schema_and_the_docs_page_are_served_from_here(client):
 def test_the_municipality_list_counts_public_pledges_only(client):
     published_pledge("2417")
     draft_pledge("1442")
-    cache.clear()
+    public_cache_clear()
     data = get(client, "/api/v1/municipalities/?has_pledges=true").json()
     assert [m["kommunkod"] for m in data["results"]] == ["2417"]
     assert data["results"][0]["published_pledges"] == 1
