@@ -1,6 +1,7 @@
 """Benchmark: the public pages, the API and the staff dashboard under load, beside a trivial view.
 
-    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--workers 3] [--pages all|public] [--gzip]
+    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--workers 3] [--rounds 1]
+                                        [--pages all|public] [--gzip]
 
 On the scale seed (bench/seed.py first). For each mode — a warm Redis cache, then caching off
 (CACHE_DISABLED=true) — it starts gunicorn (production settings with bench/urls.py, which adds the
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -94,6 +96,21 @@ def fetch(path, cookie, accept_gzip=False):
         return response.status
 
 
+def load(path, cookie, args) -> dict:
+    """One wrk run against path: requests/s, p50/p95/p99 in ms, errors, KB per response."""
+    wrk = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+    wrk += ["-s", str(ROOT / "bench/report.lua")]
+    if cookie:
+        wrk += ["-H", f"Cookie: {cookie}"]
+    if args.gzip:
+        wrk += ["-H", f"Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"]
+    output = subprocess.run([*wrk, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True)
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / result["seconds"]
+    result["kb"] = result["bytes"] / max(result["requests"], 1) / 1024
+    return result
+
+
 def run_mode(mode, urls, args):
     env = {**os.environ, **ENV, **MODES[mode]}
     command = [
@@ -116,38 +133,30 @@ def run_mode(mode, urls, args):
                 time.sleep(0.2)
         if mode == "warm cache":
             subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
-        results = {}
-        for label, path, cookie in urls:
+        for _label, path, cookie in urls:
             for _warm in range(args.workers * 3):  # every worker: connection, imports, its cache
                 assert fetch(path, cookie, args.gzip) == 200, path
-            before = worker_rss(server.pid)
-            wrk = [
-                "wrk",
-                "-t2",
-                f"-c{args.connections}",
-                f"-d{args.duration}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(ROOT / "bench/report.lua"),
-            ]
-            if cookie:
-                wrk += ["-H", f"Cookie: {cookie}"]
-            if args.gzip:
-                wrk += ["-H", f"Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"]
-            output = subprocess.run(
-                [*wrk, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
-            )
-            result = json.loads(output.stdout.strip().splitlines()[-1])
-            after = worker_rss(server.pid)
-            result["rps"] = result["requests"] / result["seconds"]
-            result["kb"] = result["bytes"] / max(result["requests"], 1) / 1024
-            result["rss"] = (max(before.values()), max(after.values()))
-            results[label] = result
+        runs = {label: [] for label, _path, _cookie in urls}
+        rss = {}
+        # Round after round over every address, so that a slow spell of the machine (a shared VM) touches
+        # every address alike; each figure printed is the median of the rounds.
+        for _round in range(args.rounds):
+            for label, path, cookie in urls:
+                before = worker_rss(server.pid)
+                runs[label].append(load(path, cookie, args))
+                after = worker_rss(server.pid)
+                rss.setdefault(label, [max(before.values()), 0])[1] = max(after.values())
+        results = {}
+        for label, measured in runs.items():
+            results[label] = {key: statistics.median(run[key] for run in measured) for key in measured[0]}
+            results[label]["errors"] = sum(run["errors"] for run in measured)
+            results[label]["non2xx"] = sum(run["non2xx"] for run in measured)
+            results[label]["rss"] = rss[label]
         ceiling = results["ceiling (trivial view)"]["rps"]
         print(
             f"\n{mode} — gunicorn {args.workers} workers, "
             f"wrk 2 threads {args.connections} connections {args.duration} s"
+            + (f", median of {args.rounds} rounds" if args.rounds > 1 else "")
             + (f", Accept-Encoding: {BROWSER_ACCEPT_ENCODING}" if args.gzip else "")
         )
         print(
@@ -170,6 +179,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1, help="load every address this many times, print medians")
     parser.add_argument("--kommunkod", default="2417")
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
     parser.add_argument(
