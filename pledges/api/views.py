@@ -1,6 +1,9 @@
 """The read-only open-data API: published and ended pledges only, a fixed number of queries per list."""
 
+import hashlib
+
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import render
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -11,6 +14,7 @@ from dialogues.models import Dialogue, Finding
 from followup.models import Indicator, IndicatorValue
 from municipalities.models import Municipality, PoliceArea
 from pledges.models import Pledge
+from pledges.public_cache import public_cached
 from pledges.public_selectors import MAX_ID, attach_progress, public_pledge_details
 
 from . import filters, representation, serializers
@@ -22,7 +26,40 @@ DETAIL_RESPONSES = {404: NOT_FOUND}
 
 
 class PublicViewSet(viewsets.ReadOnlyModelViewSet):
-    """Every list is also CSV (?format=csv), then unpaginated; ids must be positive whole numbers."""
+    """Every list is also CSV (?format=csv), then unpaginated; ids must be positive whole numbers.
+
+    An answer is the same for everyone, so JSON and CSV answers are cached whole, rendered, per data
+    version (pledges/public_cache.py: every change of public data makes new ones), address, format and host
+    (the links in them are absolute). The browsable HTML view is not: it carries a CSRF token."""
+
+    cached_formats = ("json", "csv")
+
+    def list(self, request, *args, **kwargs):
+        return self.cached(request, self.uncached_list, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached(request, super().retrieve, *args, **kwargs)
+
+    def uncached_list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def cached(self, request, respond, *args, **kwargs):
+        if request.accepted_renderer.format not in self.cached_formats:
+            return respond(request, *args, **kwargs)
+        address = [request.scheme, request.get_host(), request.get_full_path(), request.accepted_media_type]
+        key = "api:" + hashlib.sha256("\n".join(address).encode()).hexdigest()
+
+        def render():
+            response = respond(request, *args, **kwargs)
+            # What finalize_response() would do, so that the bytes are rendered once, here.
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            response.render()
+            return {"status": response.status_code, "body": response.content, "type": response["Content-Type"]}
+
+        answer = public_cached(key, render)
+        return HttpResponse(answer["body"], status=answer["status"], content_type=answer["type"])
 
     def paginate_queryset(self, queryset):
         if getattr(self.request.accepted_renderer, "format", None) == "csv":
@@ -75,7 +112,7 @@ class PledgeViewSet(PublicViewSet):
             return representation.public_pledge_rows().order_by("-period_start", "pk")
         return public_pledge_details().order_by("-period_start", "pk")
 
-    def list(self, request, *args, **kwargs):
+    def uncached_list(self, request, *args, **kwargs):
         # PledgeSerializer's JSON, built without it (see representation): a page of 50 is 30,000 fields.
         pledges = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(pledges)
