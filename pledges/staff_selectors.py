@@ -84,7 +84,12 @@ def latest_activities(pledges, count=LATEST_ACTIVITIES) -> list[ActivityLog]:
 
     The commitments are read first so that the log query filters on the log's own column and joins nothing
     but the user: joined through commitment and focus area to the pledge, PostgreSQL spent far longer
-    planning it than running it, and ran three lookups for every log it read on its way back in time."""
+    planning it than running it, and ran three lookups for every log it read on its way back in time.
+    The dates are bounded by the pledges' periods, within which logs are entered: PostgreSQL reads the date
+    index backwards until it has ten matches, and for pledges that have all ended it otherwise passed every
+    newer log in the country first (0.35 s on the full seed; 7 ms bounded)."""
+    if not pledges:
+        return []
     by_pk = {pledge.pk: pledge for pledge in pledges}
     commitments = {
         pk: (title, pledge_id)
@@ -93,7 +98,11 @@ def latest_activities(pledges, count=LATEST_ACTIVITIES) -> list[ActivityLog]:
         .values_list("pk", "title", "focus_area__pledge_id")
     }
     activities = list(
-        ActivityLog.objects.filter(commitment_id__in=list(commitments))
+        ActivityLog.objects.filter(
+            commitment_id__in=list(commitments),
+            performed_on__gte=min(pledge.period_start for pledge in pledges),
+            performed_on__lte=max(pledge.period_end for pledge in pledges),
+        )
         .select_related("logged_by")
         .order_by("-performed_on", "-id")[:count]
     )

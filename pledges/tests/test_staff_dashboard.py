@@ -59,6 +59,21 @@ def test_it_lists_the_ten_latest_activities_of_the_users_pledges_newest_first(cl
     assert not any("Tanums löfte" in row for row in rows)
 
 
+def test_a_user_whose_pledges_have_ended_sees_their_last_activities(client, alice):
+    ended = make_pledge(status=Pledge.Status.ENDED, period_start=D(2019, 1, 1), period_end=D(2022, 12, 31))
+    elsewhere = make_pledge(status=Pledge.Status.PUBLISHED, code="1435", title="Tanums löfte")
+    old = Commitment.objects.get(focus_area__pledge=ended)
+    for day in (D(2022, 12, 30), D(2022, 12, 31), D(2019, 1, 1)):
+        ActivityLog.objects.create(commitment=old, performed_on=day, quantity=day.day, logged_by=alice)
+    newer = Commitment.objects.get(focus_area__pledge=elsewhere)
+    for day in range(1, 20):  # newer entries of other municipalities, which the search passes over
+        ActivityLog.objects.create(commitment=newer, performed_on=D(2026, 3, day), quantity=1)
+
+    rows = activity_rows(client.get(reverse("staff:dashboard")).content.decode())
+
+    assert [row.split(" Åtagande")[0] for row in rows] == ["31 december 2022", "30 december 2022", "1 januari 2019"]
+
+
 def test_a_user_without_logged_activities_is_told_so(client, alice):
     make_pledge()  # a draft: its commitment has no entries
     page = client.get(reverse("staff:dashboard")).content.decode()
