@@ -19,8 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
+from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -174,7 +173,7 @@ def public_cached_page(request, key: str, build: Callable[[], str]) -> HttpRespo
     page of a few hundred kilobytes then leaves as a few dozen, with nothing compressed per request.
     Without a working cache nothing is kept, and compressing every request would cost more than it
     saves, so the page goes out as it is."""
-    if not _caching():
+    if public_cache_version() is None:  # no cache reachable, or the dummy one (it keeps no version)
         return HttpResponse(build())
 
     def page() -> bytes:
@@ -187,10 +186,6 @@ def public_cached_page(request, key: str, build: Callable[[], str]) -> HttpRespo
         response = HttpResponse(page())
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
-
-
-def _caching() -> bool:
-    return not isinstance(caches["default"], DummyCache) and public_cache_version() is not None
 
 
 def public_models():
