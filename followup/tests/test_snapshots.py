@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from followup.models import ActivityLog, MissedPeriod, ProgressSnapshot
-from followup.progress import pledges_progress
+from followup.progress import focus_areas_of, pledges_progress
 from followup.services import activities_import_csv
-from followup.snapshots import current_compliance, current_progress, refresh_all
+from followup.snapshots import CommitmentTotals, current_compliance, current_progress, current_totals, refresh_all
 from municipalities.models import Membership
 from municipalities.tests.factories import MembershipFactory, municipality
 from pledges.models import Commitment, Pledge
@@ -193,3 +193,100 @@ def test_the_dashboard_reads_the_last_closed_period_without_decoding_the_others(
     assert stored.last_closed == computed.last_closed
     assert computed.last_closed.start == months_ago(1) and computed.last_closed.status == "not_reported"
     assert stored._periods is not None  # the other periods were not made
+
+
+# current_totals(): the same progress as plain values, for lists of many pledges
+
+
+def commitments_of(*pledges):
+    return {
+        p.pk: list(Commitment.objects.filter(focus_area__pledge=p).order_by("pk").values_list("pk", flat=True))
+        for p in pledges
+    }
+
+
+def expected(progress, periods=False):
+    return {
+        c.commitment.pk: CommitmentTotals(
+            c.met, c.elapsed, c.total_quantity, c.entries, c.last_activity, c.buckets if periods else None
+        )
+        for c in progress.commitments
+    }
+
+
+def test_a_fresh_snapshot_gives_the_totals_in_one_query_of_one_small_row(pledge):
+    computed = pledges_progress([pledge])[pledge.pk]
+    current_progress([pledge])  # stores the snapshot
+    commitments = commitments_of(pledge)
+    with CaptureQueriesContext(connection) as queries:
+        totals = current_totals([pledge], commitments)[pledge.pk]
+    assert len(queries) == 1 and '"periods"' not in queries[0]["sql"]
+    assert totals == expected(computed)
+    monthly = next(t for t in totals.values() if t.elapsed)
+    assert (monthly.met, monthly.elapsed, monthly.last_activity) == (1, 12, months_ago(2))
+    assert monthly.compliance(True) == computed.compliance == 1 / 12
+    assert monthly.compliance(False) is None
+
+
+def test_the_periods_come_from_the_snapshot_when_asked_for(pledge, django_assert_num_queries):
+    computed = pledges_progress([pledge])[pledge.pk]
+    current_progress([pledge])
+    commitments = commitments_of(pledge)
+    with django_assert_num_queries(1):
+        totals = current_totals([pledge], commitments, periods=True)[pledge.pk]
+    assert totals == expected(computed, periods=True)
+    assert any(t.buckets for t in totals.values())
+
+
+def test_a_missing_snapshot_is_computed_on_the_focus_areas_given_and_stored(pledge, django_assert_num_queries):
+    ProgressSnapshot.objects.all().delete()
+    computed = pledges_progress([pledge])[pledge.pk]
+    areas = focus_areas_of([Pledge.objects.get(pk=pledge.pk)])
+    commitments = commitments_of(pledge)
+    given = []
+
+    def focus_areas(stale):
+        given.extend(stale)
+        return areas
+
+    # the snapshots, logged sums, missed periods, storing: the focus areas are the caller's
+    with django_assert_num_queries(4):
+        totals = current_totals([pledge], commitments, focus_areas=focus_areas)[pledge.pk]
+    assert given == [pledge]
+    assert totals == expected(computed)
+    assert ProgressSnapshot.objects.filter(pledge=pledge, computed_on=TODAY).exists()
+    assert current_totals([pledge], commitments_of(pledge))[pledge.pk] == totals  # now from the snapshot
+
+
+def test_a_snapshot_that_does_not_cover_the_commitments_is_computed_anew(pledge):
+    current_progress([pledge])
+    area = pledge.focus_areas.get()
+    order = max(area.commitments.values_list("order", flat=True)) + 1
+    [added] = Commitment.objects.bulk_create(  # no signal: the snapshot stays
+        [
+            Commitment(
+                focus_area=area,
+                key="ny",
+                order=order,
+                title="Ny",
+                comparison=Commitment.Comparison.AT_LEAST,
+                quantity=1,
+                unit=Commitment.Unit.YEAR,
+                interval=1,
+            )
+        ]
+    )
+    totals = current_totals([pledge], commitments_of(pledge))[pledge.pk]
+    assert added.pk in totals
+    assert totals == expected(pledges_progress([pledge])[pledge.pk])
+
+
+def test_several_pledges_each_get_their_own(pledge):
+    other = PledgeFactory(status=Pledge.Status.PUBLISHED, period_start=months_ago(12), period_end=months_ago(-12))
+    weekly = CommitmentFactory(focus_area=FocusAreaFactory(pledge=other), quantity=1, unit=Commitment.Unit.WEEK)
+    ActivityLog.objects.create(commitment=weekly, performed_on=months_ago(1), quantity=1)
+    current_progress([pledge])  # one fresh, one missing
+    totals = current_totals([pledge, other], commitments_of(pledge, other))
+    assert totals[other.pk] == expected(pledges_progress([other])[other.pk])
+    assert totals[pledge.pk] == expected(pledges_progress([pledge])[pledge.pk])
+    assert current_totals([], {}) == {}

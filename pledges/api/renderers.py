@@ -2,7 +2,10 @@ import csv
 import io
 import json
 
+from rest_framework.compat import SHORT_SEPARATORS
 from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 
 def _flatten(value, prefix=""):
@@ -40,3 +43,26 @@ class CSVRenderer(BaseRenderer):
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().encode(self.charset)
+
+
+class JSONRenderer(DRFJSONRenderer):
+    """DRF's JSON, byte for byte, a little faster for the compact answers the API gives (a page of 50
+    pledges is 600 KB, 30,000 values): one encoder for all, without the check for circular references
+    (the answers are trees the views build), and no copy of the text for escapes it does not need."""
+
+    encoder = JSONEncoder(
+        ensure_ascii=DRFJSONRenderer.ensure_ascii,
+        allow_nan=not DRFJSONRenderer.strict,
+        check_circular=False,
+        separators=SHORT_SEPARATORS,
+    )
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None or not self.compact or self.get_indent(accepted_media_type, renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        text = self.encoder.encode(data)
+        # As DRF: \u2028 and \u2029 escaped, so that the JSON is a subset of JavaScript. Looking for them
+        # first is quicker than DRF's replace() when there are none, as almost always.
+        if "\u2028" in text or "\u2029" in text:
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return text.encode()

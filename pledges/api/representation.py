@@ -8,12 +8,15 @@ representation of a single pledge; test_api_list_representation.py compares the 
 added to the serializer fails that test until it is added here too.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import DEFERRED
 from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
-from followup.snapshots import current_progress
+from followup.progress import mean_of_scores
+from followup.snapshots import current_totals
 from pledges.models import Commitment, FocusArea, Pledge, PledgeParty, Signatory
 
 # The columns the list shows (and the progress computation reads); the rest stay in the database.
@@ -38,6 +41,7 @@ PLEDGE_FIELDS = (
     "updated_at",
 )
 FOCUS_AREA_FIELDS = ("id", "pledge_id", "key", "order", "title", "description", "theme", "kind")
+FocusAreaRow = namedtuple("FocusAreaRow", FOCUS_AREA_FIELDS)
 COMMITMENT_FIELDS = (
     "id",
     "focus_area_id",
@@ -66,7 +70,7 @@ def public_pledge_rows():
 
 def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
     """The representation of these pledges (from public_pledge_rows()) in PledgeSerializer's shape, in
-    eight queries for any number of pledges plus the progress snapshots' one (four when one is stale).
+    seven queries for any number of pledges plus the progress snapshots' one (four when one is stale).
     ``buckets``: include every period of every commitment, as a single pledge does; without it the
     snapshots' stored periods are not even decoded."""
     pledges = list(pledges)
@@ -99,31 +103,40 @@ def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
             "signed_place": signed_place,
         },
     )
-    # By the focus areas' ids rather than a join to the pledges: the tables are then read by their indexes.
+    # Rows, not model objects (a page holds some 1,300). The focus areas come with their findings (a row
+    # per finding); the commitments by the focus areas' ids rather than a join to the pledges, so that
+    # their tables are read by their indexes.
     areas = defaultdict(list)
-    for area in FocusArea.objects.filter(pledge_id__in=ids).only(*FOCUS_AREA_FIELDS).order_by("order"):
-        areas[area.pledge_id].append(area)
-    area_ids = [area.pk for pledge_areas in areas.values() for area in pledge_areas]
-    findings = _grouped(
-        FocusArea.findings.through.objects.filter(focusarea_id__in=area_ids)
-        .order_by("finding__order")
-        .values_list("focusarea_id", "finding_id")
+    findings = {}
+    for pk, *columns, finding in (
+        FocusArea.objects.filter(pledge_id__in=ids)
+        .order_by("order", "findings__order")
+        .values_list(*FOCUS_AREA_FIELDS, "findings")
+    ):
+        if pk not in findings:
+            area = FocusAreaRow(pk, *columns)
+            areas[area.pledge_id].append(area)
+            findings[pk] = []
+        if finding is not None:
+            findings[pk].append(finding)
+    area_ids = list(findings)
+    commitments = _rows_by(
+        Commitment.objects.filter(focus_area_id__in=area_ids)
+        .order_by("order")
+        .values_list(*COMMITMENT_FIELDS, named=True),
+        "focus_area_id",
     )
-    commitments = defaultdict(list)
-    for commitment in Commitment.objects.filter(focus_area_id__in=area_ids).only(*COMMITMENT_FIELDS).order_by("order"):
-        commitments[commitment.focus_area_id].append(commitment)
     responsible = _grouped(
         Commitment.responsible.through.objects.filter(commitment__focus_area_id__in=area_ids)
         .order_by("organisation__name")
         .values_list("commitment_id", "organisation__name")
     )
-    # The progress snapshots read each pledge's focus areas and commitments where prefetch_related
-    # leaves them; plain lists there spare the QuerySet that prefetch_related makes per object.
-    for pledge in pledges:
-        pledge._prefetched_objects_cache = {"focus_areas": areas[pledge.pk]}
-        for area in areas[pledge.pk]:
-            area._prefetched_objects_cache = {"commitments": commitments[area.pk]}
-    progress = current_progress(pledges, periods=buckets)
+    progress = current_totals(
+        pledges,
+        {pk: [c.id for area in areas[pk] for c in commitments[area.id]] for pk in ids},
+        periods=buckets,
+        focus_areas=lambda stale: _focus_area_objects(stale, areas, commitments),
+    )
 
     updated_at = DateTimeField().to_representation  # the timezone and format of PledgeSerializer
     url = _pledge_url(request)
@@ -131,11 +144,20 @@ def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
     result = []
     for pledge in pledges:
         pledge_progress = progress[pledge.pk]
-        area_progress = {item.focus_area.pk: item for item in pledge_progress.focus_areas}
+        pledge_scores = []  # every commitment's compliance, in order, as PledgeProgress.compliance takes them
         focus_areas = []
         for area in areas[pledge.pk]:
-            area_item = area_progress.get(area.pk)
-            commitment_progress = {item.commitment.pk: item for item in area_item.commitments} if area_item else {}
+            area_commitments = []
+            scores = []
+            for commitment in commitments[area.id]:
+                totals = pledge_progress.get(commitment.id)
+                measurable = commitment.target_kind == Commitment.TargetKind.QUANTITY  # Commitment.is_measurable
+                score = totals.compliance(measurable) if totals else None
+                scores.append(score)
+                area_commitments.append(
+                    _commitment(commitment, responsible.get(commitment.id, []), totals, measurable, score, targets)
+                )
+            pledge_scores += scores
             focus_areas.append(
                 {
                     "key": area.key,
@@ -144,18 +166,9 @@ def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
                     "description": area.description,
                     "theme": area.theme,
                     "kind": area.kind,
-                    "compliance": _float(area_item.compliance) if area_item else None,
-                    "findings": findings.get(area.pk, []),
-                    "commitments": [
-                        _commitment(
-                            commitment,
-                            responsible.get(commitment.pk, []),
-                            commitment_progress.get(commitment.pk),
-                            targets,
-                            buckets,
-                        )
-                        for commitment in commitments[area.pk]
-                    ],
+                    "compliance": _float(mean_of_scores(scores)),
+                    "findings": findings[area.id],
+                    "commitments": area_commitments,
                 }
             )
         result.append(
@@ -181,7 +194,7 @@ def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
                 "contact_title": pledge.contact_title,
                 "contact_email": pledge.contact_email,
                 "contact_phone": pledge.contact_phone,
-                "compliance": _float(pledge_progress.compliance),
+                "compliance": _float(mean_of_scores(pledge_scores)),
                 "focus_areas": focus_areas,
                 "updated_at": updated_at(pledge.updated_at),
                 "url": url(pledge.pk),
@@ -190,19 +203,7 @@ def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
     return result
 
 
-def _commitment(commitment, responsible, progress, targets, buckets) -> dict:
-    # The target's wording depends on these fields only (and the language, the same for a whole request);
-    # most commitments share one of a few.
-    target_key = (
-        commitment.target_kind,
-        commitment.comparison,
-        commitment.quantity,
-        commitment.interval,
-        commitment.unit,
-        commitment.due_month,
-    )
-    if target_key not in targets:
-        targets[target_key] = str(commitment.target_display())
+def _commitment(commitment, responsible, totals, measurable, score, targets) -> dict:
     return {
         "key": commitment.key,
         "title": commitment.title,
@@ -210,33 +211,59 @@ def _commitment(commitment, responsible, progress, targets, buckets) -> dict:
         "wording": commitment.wording,
         "responsible": responsible,
         "responsible_wording": commitment.responsible_wording,
-        "target": {
-            "kind": commitment.target_kind,
-            "comparison": commitment.comparison,
-            "quantity": commitment.quantity,
-            "interval": commitment.interval,
-            "unit": commitment.unit,
-            "due_month": commitment.due_month,
-            "measure": commitment.measure,
-            "text": targets[target_key],
-        },
+        "target": _target(commitment, targets),
         "valid_from": _date(commitment.valid_from),
         "valid_to": _date(commitment.valid_to),
-        "progress": None if progress is None else _progress(progress, buckets),
+        "progress": None if totals is None else _progress(totals, measurable, score),
     }
 
 
-def _progress(progress, buckets) -> dict:
+def _target(commitment, targets) -> dict:
+    """The target's object, one per distinct target of the request (most commitments share one of a few,
+    and its wording depends on these fields only and the language, the same for a whole request)."""
+    key = (
+        commitment.target_kind,
+        commitment.comparison,
+        commitment.quantity,
+        commitment.interval,
+        commitment.unit,
+        commitment.due_month,
+        commitment.measure,
+    )
+    if key not in targets:
+        kind, comparison, quantity, interval, unit, due_month, measure = key
+        text = Commitment(
+            target_kind=kind,
+            comparison=comparison,
+            quantity=quantity,
+            interval=interval,
+            unit=unit,
+            due_month=due_month,
+        ).target_display()
+        targets[key] = {
+            "kind": kind,
+            "comparison": comparison,
+            "quantity": quantity,
+            "interval": interval,
+            "unit": unit,
+            "due_month": due_month,
+            "measure": measure,
+            "text": str(text),
+        }
+    return targets[key]
+
+
+def _progress(totals, measurable, score) -> dict:
     item = {
-        "measurable": bool(progress.measurable),
-        "compliance": _float(progress.compliance),
-        "met": int(progress.met),
-        "elapsed": int(progress.elapsed),
-        "total_quantity": int(progress.total_quantity),
-        "entries": int(progress.entries),
-        "last_activity": _date(progress.last_activity),
+        "measurable": measurable,
+        "compliance": _float(score),
+        "met": totals.met,
+        "elapsed": totals.elapsed,
+        "total_quantity": totals.total_quantity,
+        "entries": totals.entries,
+        "last_activity": _date(totals.last_activity),
     }
-    if buckets:  # only then: a snapshot's periods are decoded on first use
+    if totals.buckets is not None:  # asked for (current_totals' periods)
         item["buckets"] = [
             {
                 "start": bucket.start.isoformat(),
@@ -248,9 +275,30 @@ def _progress(progress, buckets) -> dict:
                 "missed_reason": bucket.missed_reason,
                 "corrective_action": bucket.corrective_action,
             }
-            for bucket in progress.buckets
+            for bucket in totals.buckets
         ]
     return item
+
+
+def _focus_area_objects(pledges, areas, commitments) -> dict[int, list[FocusArea]]:
+    """The pledges' focus areas and commitments as model objects, made from the rows already read, for
+    the progress service when a snapshot is stale (focus_areas_of's shape, without its two queries).
+    Columns not read are deferred, as with only()."""
+    result = {}
+    for pledge in pledges:
+        result[pledge.pk] = []
+        for row in areas[pledge.pk]:
+            area = _model(FocusArea, row)
+            area._prefetched_objects_cache = {"commitments": [_model(Commitment, c) for c in commitments[row.id]]}
+            result[pledge.pk].append(area)
+    return result
+
+
+def _model(model, row):
+    values = row._asdict()
+    return model.from_db(
+        DEFAULT_DB_ALIAS, list(values), [values.get(field.attname, DEFERRED) for field in model._meta.concrete_fields]
+    )
 
 
 def _grouped(rows, make=None) -> dict[int, list]:
@@ -258,6 +306,14 @@ def _grouped(rows, make=None) -> dict[int, list]:
     groups = defaultdict(list)
     for owner, *rest in rows:
         groups[owner].append(make(*rest) if make else rest[0])
+    return groups
+
+
+def _rows_by(rows, column) -> dict[int, list]:
+    """{row.column: [the rows]}, in the rows' order."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, column)].append(row)
     return groups
 
 
