@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, Sum, When
+from django.db.models import Case, Count, F, IntegerField, Max, Sum, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractIsoYear, ExtractMonth, ExtractWeek, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -332,12 +332,15 @@ def focus_areas_of(pledges) -> dict[int, list[FocusArea]]:
             result[pledge.pk] = []
             missing.append(pledge.pk)
     if missing:
-        for area in (
-            FocusArea.objects.filter(pledge_id__in=missing)
-            .order_by("pledge_id", "order")
-            .prefetch_related(Prefetch("commitments", queryset=Commitment.objects.order_by("order")))
-        ):
+        # Two plain queries, the commitments put in place by hand: prefetch_related would build a queryset
+        # and a related manager for every focus area, which costs more than reading the rows.
+        commitments = {}
+        for area in FocusArea.objects.filter(pledge_id__in=missing).order_by("pledge_id", "order"):
             result[area.pledge_id].append(area)
+            commitments[area.pk] = []
+            area._prefetched_objects_cache = {"commitments": commitments[area.pk]}
+        for commitment in Commitment.objects.filter(focus_area_id__in=commitments).order_by("order"):
+            commitments[commitment.focus_area_id].append(commitment)
     return result
 
 

@@ -143,9 +143,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-# Sessions end after two hours without a request (every request moves the expiry forward).
+# Sessions end after 30 minutes without a request (every request moves the expiry forward; the store
+# writes the move at most once a minute, so the end comes after 29–30 idle minutes).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # 30 minutes idle ends a session
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "accounts.sessions"  # database sessions, not rewritten by every request (accounts/sessions.py)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it

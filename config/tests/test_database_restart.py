@@ -289,6 +289,7 @@ def _query_after_the_server_went_away(request):
 
 def _answer_after_the_server_went_away(request):
     assert request.user.is_authenticated  # the session and the user are read while the server is there
+    request.session["answered"] = True  # only a changed session is written after every request (accounts/sessions.py)
     _lose_the_connection()
     return HttpResponse("ok")  # then SessionMiddleware saves the session and fails
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from followup.models import ActivityLog
 from followup.selectors import dashboard_followup
 from followup.snapshots import current_progress
+from municipalities.models import Membership, Municipality
+from municipalities.tests.factories import UserFactory, municipality
 from pledges import staff_selectors
 from pledges.models import Commitment, Pledge
 from pledges.tests.staff_data import make_pledge, member
@@ -88,13 +90,13 @@ def test_the_staff_part_runs_the_same_queries_whatever_the_number_of_pledges_and
             ActivityLog.objects.create(commitment=commitment, performed_on=D(2026, 3, 1))
 
     log_everywhere(make_pledge(status=Pledge.Status.PUBLISHED))
-    # the pledges, their municipalities, their police areas, the user's memberships, the user's
-    # municipalities, the pledges' commitments, the latest entries
-    with django_assert_num_queries(7):
+    # the user's memberships with their municipalities' names, the pledges with theirs, the pledges'
+    # commitments, the latest entries
+    with django_assert_num_queries(4):
         small = staff_selectors.dashboard(alice)
     for status in (Pledge.Status.DRAFT, Pledge.Status.PUBLISHED, Pledge.Status.ENDED):
         log_everywhere(make_pledge(status=status, areas=3, commitments=4))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         big = staff_selectors.dashboard(alice)
     assert len(small["activities"]) == 1 and len(big["activities"]) == 10
     assert len(big["pledges"]) == 4
@@ -129,3 +131,78 @@ def test_the_follow_up_section_takes_the_pledges_the_dashboard_has_read(alice, d
         ("Äldre", "Åtagande 1.1"),
         ("Äldre", "Åtagande 1.2"),
     ]
+
+
+def waiting(page):
+    """The items of "Waiting for you" as text."""
+    start = page.index('id="todo-heading"')
+    section = page[start : page.index("</section>", start)]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in re.findall(r"<li>.*?</li>", section)]
+
+
+def test_what_waits_depends_on_the_role_that_reaches_each_pledge(client):
+    make_pledge(status=Pledge.Status.REVIEW, title="Granskas")
+    make_pledge(status=Pledge.Status.SIGNED, title="Undertecknat")
+    make_pledge(status=Pledge.Status.DRAFT, title="Utkastet")
+    make_pledge(status=Pledge.Status.REVIEW, code="1435", title="Tanums löfte")  # reaches nobody here
+    expected = [
+        "Att granska och underteckna: Granskas",
+        "Att publicera: Undertecknat",
+        "Utkast att göra klart och skicka på granskning: Utkastet",
+    ]
+    for role, items in (
+        ("kommunchef", expected),
+        ("lokalpolisomradeschef", expected),  # through the police area covering Norsjö
+        ("kommunpolis", expected[2:]),  # drafts only: a kommunpolis neither signs nor publishes
+        ("lasare", []),
+    ):
+        client.force_login(member(role))
+        assert waiting(client.get(reverse("staff:dashboard")).text) == items, role
+
+
+def test_a_police_area_chief_is_reached_by_a_pledge_of_the_police_area_itself(client):
+    chief = member("lokalpolisomradeschef")
+    area = chief.memberships.get().police_area
+    pledge = make_pledge(status=Pledge.Status.REVIEW, code="1435", title="Områdets löfte")
+    pledge.police_areas.add(area)  # of Tanum, but also of the chief's police area
+    client.force_login(chief)
+    assert waiting(client.get(reverse("staff:dashboard")).text) == ["Att granska och underteckna: Områdets löfte"]
+
+
+def test_it_names_the_users_municipalities_and_each_pledges_by_name(client):
+    pledge = make_pledge(status=Pledge.Status.PUBLISHED, title="Två kommuners löfte", period_start=D(2026, 1, 1))
+    pledge.municipalities.add(municipality("1435"))
+    user = member("kommunpolis", "2417")
+    Membership.objects.create(user=user, role="lasare", municipality=municipality("1435"))
+    Membership.objects.create(user=user, role="samordnare", municipality=municipality("1435"))  # twice: named once
+    client.force_login(user)
+    page = client.get(reverse("staff:dashboard")).text
+    assert re.search(r"Dina kommuner:\s*Norsjö, Tanum\s*</p>", page)
+    assert re.search(r"Två kommuners löfte</a>\s*– Norsjö, Tanum,", page)
+
+
+def test_a_police_area_chief_works_in_the_municipalities_of_the_police_area(client):
+    chief = member("lokalpolisomradeschef")
+    names = ", ".join(
+        chief.memberships.get().police_area.municipalities.order_by("name").values_list("name", flat=True)
+    )
+    client.force_login(chief)
+    assert f"Dina kommuner:\n  {names}\n" in client.get(reverse("staff:dashboard")).text
+
+
+def test_a_member_through_a_police_area_costs_three_queries_more(django_assert_num_queries):
+    chief = member("lokalpolisomradeschef")
+    make_pledge(status=Pledge.Status.PUBLISHED)
+    # as a municipality's member, and the police area's municipalities, the pledges' police areas, the
+    # user's municipalities through the police area
+    with django_assert_num_queries(7):
+        staff_selectors.dashboard(chief)
+
+
+def test_a_superuser_works_in_every_municipality_and_is_reached_by_every_pledge(client):
+    make_pledge(status=Pledge.Status.REVIEW, code="1435", title="Tanums löfte")
+    client.force_login(UserFactory(is_superuser=True))
+    page = client.get(reverse("staff:dashboard")).text
+    names = ", ".join(Municipality.objects.order_by("name").values_list("name", flat=True))
+    assert f"Dina kommuner:\n  {names}\n" in page
+    assert waiting(page) == ["Att granska och underteckna: Tanums löfte"]  # a superuser holds every role
