@@ -98,7 +98,8 @@ def fetch(path, cookie, accept_gzip=False):
 
 def load(path, cookie, args) -> dict:
     """One wrk run against path: requests/s, p50/p95/p99 in ms, errors, KB per response."""
-    wrk = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+    threads = min(2, args.connections)  # wrk needs at least one connection per thread
+    wrk = ["wrk", f"-t{threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
     wrk += ["-s", str(ROOT / "bench/report.lua")]
     if cookie:
         wrk += ["-H", f"Cookie: {cookie}"]
@@ -155,7 +156,7 @@ def run_mode(mode, urls, args):
         ceiling = results["ceiling (trivial view)"]["rps"]
         print(
             f"\n{mode} — gunicorn {args.workers} workers, "
-            f"wrk 2 threads {args.connections} connections {args.duration} s"
+            f"wrk {min(2, args.connections)} threads {args.connections} connections {args.duration} s"
             + (f", median of {args.rounds} rounds" if args.rounds > 1 else "")
             + (f", Accept-Encoding: {BROWSER_ACCEPT_ENCODING}" if args.gzip else "")
         )
