@@ -115,6 +115,14 @@ class Municipality(models.Model):
     def __str__(self):
         return self.name
 
+    def get_county_display(self):
+        """The county's name. Django's own version builds a dict of all 21 counties, translating every name,
+        on each call: 60 µs a row, 17 ms of the municipality list's 290 rows."""
+        try:
+            return str(County(self.county).label)
+        except ValueError:  # not one of the choices (an unsaved or unchecked object): as Django, the value
+            return self.county
+
     @property
     def display_name(self):
         """'Norsjö kommun'; Gotland is 'Region Gotland' and a few are 'stad' by name, which

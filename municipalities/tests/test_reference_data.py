@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from municipalities.models import County, Membership, Municipality, Organisation, PoliceArea, PoliceRegion
 from municipalities.tests.factories import UserFactory, municipality
@@ -31,6 +32,15 @@ def test_every_municipality_lies_in_the_county_its_code_names():
     assert counts["12"] == 33  # Skåne län
     assert sum(counts.values()) == 290
     assert municipality("2417").get_county_display() == "Västerbottens län"
+
+
+def test_the_county_name_is_as_django_gives_it_in_each_language():
+    norsjo = municipality("2417")
+    with translation.override("sv"):
+        assert norsjo.get_county_display() == "Västerbottens län"
+        assert type(norsjo.get_county_display()) is str
+    # not a county: the stored value, as Django's own get_FOO_display gives it
+    assert Municipality(code="9999", name="Ingenstans", county="99").get_county_display() == "99"
 
 
 def test_it_has_the_seven_police_regions_and_the_areas_of_the_source_documents():
