@@ -38,7 +38,10 @@ def public_pledge_details(*, area_findings=True):
         Prefetch("commitments", queryset=public_commitments().prefetch_related("responsible").order_by("order"))
     ]
     if area_findings:
-        area_relations.append(Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")))
+        # Findings from several dialogues may share an order; the one made first comes first.
+        area_relations.append(
+            Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order", "pk"))
+        )
     return (
         Pledge.objects.public()
         .annotate(has_agreement=Exists(agreements))

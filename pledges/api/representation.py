@@ -110,7 +110,7 @@ def pledge_list(pledges, *, request=None, buckets=False) -> list[dict]:
     findings = {}
     for pk, *columns, finding in (
         FocusArea.objects.filter(pledge_id__in=ids)
-        .order_by("order", "findings__order")
+        .order_by("order", "findings__order", "findings__pk")
         .values_list(*FOCUS_AREA_FIELDS, "findings")
     ):
         if pk not in findings:

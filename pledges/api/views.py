@@ -183,7 +183,7 @@ class DialogueViewSet(PublicViewSet):
             Dialogue.objects.filter(pk__in=Dialogue.objects.filter(pledges__in=_public_pledges()).values("pk"))
             .select_related("municipality", "place")
             .prefetch_related(
-                Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order")),
+                Prefetch("findings", queryset=Finding.objects.select_related("place").order_by("order", "pk")),
                 Prefetch("pledges", queryset=_public_pledges().only("pk"), to_attr="public_pledges"),
             )
             .order_by("municipality__code", "held_on", "pk")

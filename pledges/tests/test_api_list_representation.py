@@ -68,9 +68,14 @@ def pledges():
         municipality=municipality("2417"), kind=Dialogue.Kind.SAFETY_WALK, title="Vandring", held_on="2023-09-01"
     )
     late = Finding.objects.create(dialogue=dialogue, key="ljus", text="Mörkt i parken", order=5)
+    meeting = Dialogue.objects.create(
+        municipality=municipality("2417"), kind=Dialogue.Kind.OPEN_MEETING, title="Möte", held_on="2023-10-01"
+    )
+    # the same order in two dialogues: the one made first comes first
+    tied = Finding.objects.create(dialogue=meeting, key="fart", text="Fort på Storgatan", order=1)
     early = Finding.objects.create(dialogue=dialogue, key="klotter", text="Klotter", order=1)
     area = FocusAreaFactory(pledge=rich, title="Trygghet", description="Kvällar och helger", theme="lighting", order=10)
-    area.findings.add(late, early)
+    area.findings.add(late, early, tied)
     FocusAreaFactory(pledge=rich, title="Utan åtaganden", order=11)
     kommun = Organisation.objects.get(municipality=municipality("2417"))
     skolan = OrganisationFactory(name="Skolan", kind=Organisation.Kind.OTHER)
@@ -179,6 +184,20 @@ def test_the_list_is_what_the_serializer_gives(client, pledges, query):
     assert json.loads(stored.content)["count"] > 0
 
 
+def test_findings_of_the_same_order_come_in_the_order_they_were_made(client, pledges):
+    rich = pledges["rich"]
+    expected = [
+        Finding.objects.get(key=key, dialogue__title__in=["Vandring", "Möte"]).pk for key in ("fart", "klotter", "ljus")
+    ]
+    for address in ("/api/v1/pledges/", f"/api/v1/pledges/{rich.pk}/"):
+        data = client.get(address).json()
+        items = data.get("results", [data])
+        pledge = next(item for item in items if item["id"] == rich.pk)
+        assert next(a for a in pledge["focus_areas"] if a["title"] == "Trygghet")["findings"] == expected
+    page = client.get(f"/medborgarloften/{rich.pk}/").text
+    assert page.index("Fort på Storgatan") < page.index("Klotter") < page.index("Mörkt i parken")
+
+
 def test_the_data_covers_what_the_list_shows(client, pledges):
     """The comparisons above would prove little on empty values: the data has the cases that matter."""
     data = assert_same_as_serializer(client, "buckets=true").json()["results"]
@@ -188,7 +207,7 @@ def test_the_data_covers_what_the_list_shows(client, pledges):
     assert rich["effects_sought"] == ["Färre bilister kör för fort", "Ökad trygghet på kvällstid"]
     areas = {area["title"]: area for area in rich["focus_areas"]}
     trafik, trygghet, no_commitments = areas["Trafik"], areas["Trygghet"], areas["Utan åtaganden"]
-    assert trygghet["findings"] == sorted(trygghet["findings"], reverse=True)  # by the findings' order
+    assert len(trygghet["findings"]) == 3  # two of the same order (the test below)
     assert no_commitments["commitments"] == [] and no_commitments["compliance"] is None
     texts = {c["target"]["text"] for c in trygghet["commitments"]}
     assert len(texts) == 7
