@@ -260,11 +260,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Just after midnight: published pledges whose period is over become ended.
-    "end-expired-pledges": {"task": "pledges.tasks.end_expired_pledges", "schedule": crontab(hour=0, minute=15)},
-    # After that: today's progress of every pledge, so that the first visitors of the day do not wait for it.
+    "end-expired-pledges": {"task": "pledges.tasks.end_expired_pledges", "schedule": crontab(hour=0, minute=1)},
+    # After that (ending a pledge drops its snapshot): today's progress of every pledge. Until it is done every
+    # page that shows progress computes it for itself, /kommuner/ for every pledge (about 12 s and 150 MiB for
+    # the whole country, bench/README.md), so it runs as soon as the day has begun.
     "refresh-progress-snapshots": {
         "task": "followup.snapshots.refresh_all",
-        "schedule": crontab(hour=0, minute=30),
+        "schedule": crontab(hour=0, minute=2),
     },
     # Every morning: an e-mail about each follow-up period that closed without a report.
     "send-followup-reminders": {"task": "followup.tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},
