@@ -102,6 +102,23 @@ def test_the_staff_part_runs_the_same_queries_whatever_the_number_of_pledges_and
     assert len(big["pledges"]) == 4
 
 
+def test_the_whole_page_runs_the_same_queries_whatever_the_number_of_pledges(client, alice, django_assert_num_queries):
+    """What the load benchmark measures (bench/http_load.py): the page with its middleware, for a user whose
+    session was written within the last minute."""
+    make_pledge(status=Pledge.Status.PUBLISHED, commitments=2)
+    client.get(reverse("staff:dashboard"))  # today's progress snapshots made
+    # the session, the user, the two-factor check; the dashboard's four; the follow-up section's snapshots,
+    # focus areas and commitments
+    with django_assert_num_queries(10):
+        assert client.get(reverse("staff:dashboard")).status_code == 200
+    for status in (Pledge.Status.DRAFT, Pledge.Status.SIGNED, Pledge.Status.PUBLISHED):
+        make_pledge(status=status, areas=3, commitments=4)
+    client.get(reverse("staff:dashboard"))
+    with django_assert_num_queries(10):
+        page = client.get(reverse("staff:dashboard")).content.decode()
+    assert page.count('href="/hantera/medborgarloften/') >= 4
+
+
 def test_the_follow_up_section_takes_the_pledges_the_dashboard_has_read(alice, django_assert_num_queries):
     older = make_pledge(status=Pledge.Status.PUBLISHED, commitments=2, title="Äldre", period_start=D(2024, 1, 1))
     newer = make_pledge(status=Pledge.Status.SIGNED, commitments=2, title="Nyare", period_start=D(2025, 1, 1))
