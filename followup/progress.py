@@ -85,7 +85,7 @@ class CommitmentProgress:
 
     @property
     def compliance(self) -> float | None:
-        return self.met / self.elapsed if self.measurable and self.elapsed else None
+        return commitment_compliance(self.met, self.elapsed, self.measurable)
 
     @property
     def missed(self):
@@ -106,6 +106,12 @@ class CommitmentProgress:
     def recent(self, count: int) -> list[Bucket]:
         """The latest periods, at most count of them."""
         return self.buckets[-count:] if count > 0 else []
+
+
+def commitment_compliance(met: int, elapsed: int, measurable: bool) -> float | None:
+    """The share of a commitment's closed periods that were met; None when it has no numeric target or no
+    period has closed yet."""
+    return met / elapsed if measurable and elapsed else None
 
 
 def mean_of_scores(values):

@@ -20,7 +20,15 @@ from django.utils import timezone
 from pledges.models import Commitment, FocusArea, Pledge
 
 from .models import ActivityLog, MissedPeriod, ProgressSnapshot
-from .progress import Bucket, CommitmentProgress, FocusAreaProgress, PledgeProgress, focus_areas_of, pledges_progress
+from .progress import (
+    Bucket,
+    CommitmentProgress,
+    FocusAreaProgress,
+    PledgeProgress,
+    commitment_compliance,
+    focus_areas_of,
+    pledges_progress,
+)
 
 FORMAT = 4  # bump when the stored layout changes: older snapshots are then recomputed
 
@@ -86,7 +94,7 @@ class CommitmentTotals(NamedTuple):
 
     def compliance(self, measurable: bool) -> float | None:
         """CommitmentProgress.compliance (measurable: the commitment's is_measurable)."""
-        return self.met / self.elapsed if measurable and self.elapsed else None
+        return commitment_compliance(self.met, self.elapsed, measurable)
 
 
 def current_totals(pledges, commitments, *, periods=False, focus_areas=focus_areas_of) -> dict[int, dict]:
@@ -106,9 +114,9 @@ def current_totals(pledges, commitments, *, periods=False, focus_areas=focus_are
         pledge_id__in=pledges, computed_on=today
     ).values_list(*columns):
         stored = json.loads(data)
-        totals = stored["commitments"]
-        if stored.get("format") != FORMAT or set(totals) != {str(c) for c in commitments.get(pk, ())}:
+        if not _fits(stored, commitments.get(pk, ())):
             continue
+        totals = stored["commitments"]
         rows = json.loads(stored_periods[0]) if periods else {}
         result[pk] = {
             int(c): CommitmentTotals(
@@ -171,6 +179,12 @@ def _store(progresses, today: datetime.date) -> None:
         unique_fields=["pledge"],
         update_fields=["computed_on", "compliance", "data", "periods"],
     )
+
+
+def _fits(stored: dict, commitment_pks) -> bool:
+    """Whether a decoded snapshot is of this layout and covers exactly these commitments (one may have been
+    added or removed by a write that sent no signal)."""
+    return stored.get("format") == FORMAT and set(stored["commitments"]) == {str(pk) for pk in commitment_pks}
 
 
 def _dumps(value) -> str:
@@ -249,11 +263,9 @@ def _restore(pledge, areas, snapshot: ProgressSnapshot) -> PledgeProgress | None
     """The stored progress on today's objects, or None when the snapshot does not fit the pledge's
     commitments as they are now (one was added or removed by a write that sent no signal)."""
     stored = json.loads(snapshot.data)
-    commitments = stored["commitments"]
-    if stored.get("format") != FORMAT or {str(c.pk) for area in areas for c in area.commitments.all()} != set(
-        commitments
-    ):
+    if not _fits(stored, (c.pk for area in areas for c in area.commitments.all())):
         return None
+    commitments = stored["commitments"]
     periods = _StoredPeriods(snapshot)
     focus_areas = []
     for area in areas:
