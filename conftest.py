@@ -82,6 +82,30 @@ def page_for_injected_tools(browser, live_server, reference_data):
     context.close()
 
 
+def worker_redis_url(env_var, default_db):
+    """A Redis database of this pytest-xdist worker's own, so that two workers' Celery test workers never
+    take each other's tasks (and run them against the other's test database).
+
+    The database number comes from `env_var` (or `default_db`) and moves down by two per worker
+    (gw0: 15 and 14, gw1: 13 and 12 for the two defaults), so that parallel runs with their own variables
+    stay apart too."""
+    url = os.environ.get(env_var, f"redis://127.0.0.1:6379/{default_db}")
+    base, _, db = url.rpartition("/")
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    return f"{base}/{(int(db or 0) - 2 * index) % 16}"
+
+
+def redis_flush(url):
+    """Empty a test broker database: a killed earlier run may have left tasks in it."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
 @contextlib.contextmanager
 def celery_broker(url, **conf):
     """Point the Celery app of this process at a real broker for the duration (tests run eager by default).
@@ -119,7 +143,8 @@ def celery_worker(reference_data):
     must commit its data (transactional tests)."""
     from celery.contrib.testing.worker import start_worker
 
-    broker = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+    broker = worker_redis_url("TEST_CELERY_BROKER_URL", 15)
+    redis_flush(broker)
     with (
         celery_broker(broker) as app,
         start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker,

@@ -11,12 +11,12 @@ from django.conf import settings
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from conftest import celery_broker
+from conftest import celery_broker, redis_flush, worker_redis_url
 from followup.evaluation import evaluation_for, evaluation_request_build
 from followup.models import Evaluation
 from pledges.models import Commitment, Pledge
 
-BROKER = os.environ.get("TEST_CELERY_WORKER_BROKER_URL", "redis://127.0.0.1:6379/14")
+BROKER = worker_redis_url("TEST_CELERY_WORKER_BROKER_URL", 14)
 
 
 def start_worker():
@@ -67,12 +67,10 @@ def wait_for(condition, seconds):
 
 @pytest.fixture
 def redis_broker(reference_data):
-    import redis
-
-    redis.Redis.from_url(BROKER).flushdb()
+    redis_flush(BROKER)
     with celery_broker(BROKER, broker_transport_options={"visibility_timeout": 2}):
         yield
-    redis.Redis.from_url(BROKER).flushdb()
+    redis_flush(BROKER)
 
 
 @pytest.mark.django_db(transaction=True)
