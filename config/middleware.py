@@ -17,6 +17,23 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
+class PermissionsPolicyMiddleware:
+    """Sends the Permissions-Policy header (settings.PERMISSIONS_POLICY) on every answer, static files and
+    the 503 page included: no page of ours uses a camera, a microphone, the position or payments, so a
+    script that got in (or a page framing ours) cannot ask for them either. Django has no setting for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})" for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 class SwedishFirstLocaleMiddleware:
     """Swedish unless the visitor chose another language (the language cookie set by /i18n/setlang/).
 
