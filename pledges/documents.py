@@ -71,6 +71,33 @@ class DocumentInvalid(Exception):
         return [f"{prefix}{error}" for error in self.errors]
 
 
+class _DocumentYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: `*name` repeats a node, so a few hundred bytes of nested
+    aliases (a "billion laughs") expand to billions of values, which the import would then walk for minutes.
+    A pledge document never needs one: refuse it where it stands."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _YamlAliasRefused(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+class _YamlAliasRefused(Exception):
+    def __init__(self, line):
+        self.line = line
+
+
+def _quoted(value, limit=80):
+    """The start of `value` as JSON, at most `limit` characters, without serialising all of a big value."""
+    text = ""
+    for chunk in json.JSONEncoder(ensure_ascii=False, default=str).iterencode(value):
+        text += chunk
+        if len(text) > limit:
+            return text[:limit] + "…"
+    return text
+
+
 @cache
 def schema():
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
@@ -91,7 +118,13 @@ def read_document_file(path) -> dict:
             document = json.loads(text)
         else:
             # YAML is a superset of JSON, so anything else is read as YAML.
-            document = yaml.safe_load(text)
+            document = yaml.load(text, Loader=_DocumentYamlLoader)  # a SafeLoader without aliases
+    except _YamlAliasRefused as refused:
+        message = _(
+            "Line %(line)s uses a YAML alias (*name). Aliases are not allowed in a pledge document: "
+            "write the value out in full."
+        ) % {"line": refused.line}
+        raise DocumentInvalid([DocumentError("", message)], source=str(path)) from None
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
         # ValueError covers json.JSONDecodeError and a number of more than 4300 digits, which Python refuses.
         message = _("The file is not valid JSON or YAML: %s") % " ".join(str(exc).split())[:300]
@@ -148,23 +181,21 @@ def _schema_error_to_document_errors(error) -> list[DocumentError]:
     if validator == "type":
         message = _("must be %(expected)s, not %(value)s") % {
             "expected": _describe_type(error.validator_value),
-            "value": json.dumps(value, ensure_ascii=False, default=str)[:80],
+            "value": _quoted(value),
         }
     elif validator in ("enum", "const"):
         allowed = error.validator_value if validator == "enum" else [error.validator_value]
         message = _("unknown value %(value)s; allowed: %(allowed)s") % {
-            "value": json.dumps(value, ensure_ascii=False)[:80],
+            "value": _quoted(value),
             "allowed": ", ".join(str(option) for option in allowed),
         }
     elif validator == "pattern" and error.validator_value == DATE_PATTERN:
-        message = _("%(value)s is not a date in the form YYYY-MM-DD") % {"value": json.dumps(value, ensure_ascii=False)}
+        message = _("%(value)s is not a date in the form YYYY-MM-DD") % {"value": _quoted(value)}
     elif validator == "pattern" and error.validator_value == KOMMUNKOD_PATTERN:
-        message = _("%(value)s is not a kommunkod (four digits, e.g. 2417)") % {
-            "value": json.dumps(value, ensure_ascii=False)
-        }
+        message = _("%(value)s is not a kommunkod (four digits, e.g. 2417)") % {"value": _quoted(value)}
     elif validator == "pattern":
         message = _("%(value)s has the wrong form (expected %(pattern)s)") % {
-            "value": json.dumps(value, ensure_ascii=False)[:80],
+            "value": _quoted(value),
             "pattern": error.validator_value,
         }
     elif validator == "exclusiveMinimum":

@@ -11,9 +11,11 @@ exception; a refused document writes nothing; an imported hostile text is shown 
 """
 
 import copy
+import io
 import json
 import math
 import os
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -224,3 +226,45 @@ def test_one_bad_file_among_good_ones_imports_nothing(tmp_path):
         call_command("import_pledges", str(good), str(bad), stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
     assert state() == before
     assert not Pledge.objects.filter(external_id=BASE["id"]).exists()
+
+
+def alias_bomb():
+    """A "billion laughs": nine levels of nine aliases each, 10⁹ strings from about 500 bytes."""
+    lines = ["format: medborgarloften.pledge/1", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 9):
+        lines.append(f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]")
+    lines.append("title: *a8")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once_naming_the_alias(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_bytes(alias_bomb())
+    assert len(path.read_bytes()) < 600
+    before = state()
+
+    problems = io.StringIO()
+
+    started = time.monotonic()
+    with pytest.raises(DocumentInvalid) as refused:
+        read_document_file(path)
+    with pytest.raises(CommandError):
+        call_command("import_pledges", str(path), stdout=open(os.devnull, "w"), stderr=problems)  # noqa: SIM115
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 1, elapsed
+    assert "Rad 3" in str(refused.value) and "YAML-alias" in str(refused.value), str(refused.value)
+    assert "bomb.yaml: Rad 3 använder ett YAML-alias" in problems.getvalue()
+    assert state() == before
+
+
+def test_an_error_message_quotes_only_the_start_of_a_huge_value():
+    from pledges.documents import _quoted
+
+    huge = [["x" * 1000] * 1000] * 1000  # a billion characters if serialised whole
+
+    started = time.monotonic()
+    text = _quoted(huge)
+
+    assert time.monotonic() - started < 0.1
+    assert len(text) == 81 and text.startswith('[["xxx') and text.endswith("…")
