@@ -56,7 +56,8 @@ def feed_entries(municipality=None, *, today=None) -> list[Entry]:
                 updated=_at_midnight(pledge.published_on or pledge.signed_on or pledge.period_start),
             )
         )
-    evaluations = Evaluation.objects.filter(pledge_id__in=pledges, status=Evaluation.Status.DONE).only(
+    # Built is not published: staff read an evaluation before they publish it, and may never do.
+    evaluations = Evaluation.objects.filter(pledge_id__in=pledges, status=Evaluation.Status.DONE, published=True).only(
         "pk", "pledge_id", "year", "built_at", "updated_at"
     )
     for evaluation in evaluations:

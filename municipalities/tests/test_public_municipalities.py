@@ -187,3 +187,20 @@ def test_earlier_pledges_are_listed_with_their_years_and_compliance(client):
     link = f'<a href="/medborgarloften/{earlier.pk}/">Medborgarlöfte Norsjö 2024</a>'
     assert f"{link} (2024–2024) · 25\u00a0% uppfyllt" in listed
     assert "Medborgarlöfte Norsjö nu" not in listed  # the latest is shown in full above
+
+
+@pytest.mark.parametrize("address", ["/kommuner/2417/feed/", "/feed/"])
+def test_the_feeds_announce_only_published_evaluations(client, address):
+    from django.utils import timezone
+
+    from followup.models import Evaluation
+
+    pledge = published_pledge("2417")
+    built = {"status": Evaluation.Status.DONE, "checksum": "0" * 64, "built_at": timezone.now()}
+    Evaluation.objects.update_or_create(pledge=pledge, year=2024, defaults={"published": False, **built})
+    Evaluation.objects.update_or_create(pledge=pledge, year=2025, defaults={"published": True, **built})
+
+    feed = client.get(address).content.decode()
+
+    assert "Utvärdering 2025" in feed
+    assert "Utvärdering 2024" not in feed  # built for staff to read, not published
